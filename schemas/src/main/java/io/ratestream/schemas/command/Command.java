@@ -1,0 +1,59 @@
+package io.ratestream.schemas.command;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.ratestream.schemas.model.CallDescriptor;
+import io.ratestream.schemas.model.Keys;
+import io.ratestream.schemas.model.Names;
+import io.ratestream.schemas.model.UserBudget;
+import java.time.Instant;
+
+/**
+ * One request to the engine, as written to the commands topic (key: {@code tenant:subject}).
+ *
+ * <p>{@code acceptedAt} is the instant whoever accepted the request (a gateway, the loader, the refill
+ * punctuator) recorded; it is the only "now" processing ever uses, so that replaying the log
+ * reproduces every result.
+ *
+ * @param requestId the idempotency key; a command whose id was already processed gets the original reply
+ *     and changes nothing; never blank, at most 128 characters, no control characters
+ * @param method what to do; never null
+ * @param descriptor the call descriptor; never null, with a tenant and a subject
+ * @param acceptedAt when the request was accepted; never null
+ * @param replyTo where to send the reply; null to send it to the default reply topic, keyed by request id
+ * @param budget the budget to store, for {@link Method#SET_USER_BUDGET} only; null otherwise
+ */
+public record Command(
+        @JsonProperty("RequestId") String requestId,
+        @JsonProperty("Method") Method method,
+        @JsonProperty("Descriptor") CallDescriptor descriptor,
+        @JsonProperty("AcceptedAt") Instant acceptedAt,
+        @JsonProperty("ReplyTo") ReplyTo replyTo,
+        @JsonProperty("Budget") UserBudget budget) {
+
+    public Command {
+        String problem = Names.requestIdProblem(requestId, "RequestId");
+        if (problem == null && method == null) {
+            problem = "Method is required";
+        }
+        if (problem == null && descriptor == null) {
+            problem = "Descriptor is required";
+        }
+        if (problem == null) {
+            problem = Names.tenantProblem(descriptor.cstmId(), "CstmId");
+        }
+        if (problem == null) {
+            problem = Names.subjectProblem(descriptor.subject(), "Subject");
+        }
+        if (problem == null && acceptedAt == null) {
+            problem = "AcceptedAt is required";
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** The key of this command on the commands topic and of its budget in the store. */
+    public String key() {
+        return Keys.budget(descriptor.cstmId(), descriptor.subject());
+    }
+}

@@ -1,0 +1,28 @@
+package io.ratestream.schemas.event;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.model.UserBudget;
+import java.time.Instant;
+
+/**
+ * What one budget operation changed, as written to the events topic (key: {@code tenant:subject}):
+ * the audit trail and the feed for downstream systems.
+ *
+ * @param requestId the command's request id; never null
+ * @param method the operation; never null
+ * @param tenant the tenant; never null
+ * @param subject the subscriber; never null
+ * @param acceptedAt when the command was accepted; never null
+ * @param before the budget before; null when the operation created it
+ * @param after the budget after; never null
+ */
+public record BudgetEvent(
+        @JsonProperty("RequestId") String requestId,
+        @JsonProperty("Method") Method method,
+        @JsonProperty("CstmId") String tenant,
+        @JsonProperty("Subject") String subject,
+        @JsonProperty("AcceptedAt") Instant acceptedAt,
+        @JsonProperty("Before") UserBudget before,
+        @JsonProperty("After") UserBudget after) {
+}

@@ -1,0 +1,89 @@
+package io.ratestream.schemas.json;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+
+/**
+ * RFC 3339 times that keep their UTC offset: {@code 2012-02-02T17:30:00Z},
+ * {@code 2012-02-02T19:30:00+02:00}, with a fraction of a second only when there is one.
+ */
+public final class Rfc3339 {
+
+    /** Writes seconds always (unlike ISO_OFFSET_DATE_TIME, which drops {@code :00}) and {@code Z} for UTC. */
+    public static final DateTimeFormatter FORMAT = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd'T'HH:mm:ss")
+            .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .appendOffset("+HH:MM", "Z")
+            .toFormatter();
+
+    private static final DateTimeFormatter PARSE = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+            .toFormatter();
+
+    private Rfc3339() {
+    }
+
+    /**
+     * Parses an RFC 3339 time.
+     *
+     * @throws IllegalArgumentException naming the text and the expected form
+     */
+    public static OffsetDateTime parse(String text) {
+        try {
+            return OffsetDateTime.parse(text.trim(), PARSE);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an RFC 3339 time such as 2012-02-02T17:30:00Z");
+        }
+    }
+
+    /** Formats a time as RFC 3339 with its own offset. */
+    public static String format(OffsetDateTime time) {
+        return FORMAT.format(time);
+    }
+
+    static final class Serializer extends StdSerializer<OffsetDateTime> {
+        Serializer() {
+            super(OffsetDateTime.class);
+        }
+
+        @Override
+        public void serialize(OffsetDateTime value, JsonGenerator gen, SerializerProvider provider)
+                throws IOException {
+            gen.writeString(format(value));
+        }
+    }
+
+    static final class Deserializer extends StdDeserializer<OffsetDateTime> {
+        Deserializer() {
+            super(OffsetDateTime.class);
+        }
+
+        @Override
+        public OffsetDateTime deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                return (OffsetDateTime) ctx.handleUnexpectedToken(OffsetDateTime.class, p);
+            }
+            String text = p.getText();
+            if (text.isBlank()) {
+                return null;
+            }
+            try {
+                return parse(text);
+            } catch (IllegalArgumentException e) {
+                return (OffsetDateTime) ctx.handleWeirdStringValue(OffsetDateTime.class, text, e.getMessage());
+            }
+        }
+    }
+}

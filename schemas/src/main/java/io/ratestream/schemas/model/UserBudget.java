@@ -1,0 +1,97 @@
+package io.ratestream.schemas.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.math.BigDecimal;
+import java.time.YearMonth;
+import java.util.List;
+
+/**
+ * The prepaid state of one subscriber (one per tenant + subject; the tenant is part of the key, not of
+ * the record, as in the original files).
+ *
+ * @param id the subject; never blank
+ * @param credit money; prepaid positive, postpaid may go negative; never null
+ * @param smsCredit SMS units left; never null
+ * @param traffic traffic units left; never null
+ * @param volumeDiscountSeconds placed seconds counted for the volume discount; never null
+ * @param receivedCallSeconds received seconds counted towards the received-call bonus; never null
+ * @param resetDayOfTheMonth day of the month (1-31, UTC) of the monthly refill; 0 = never
+ * @param tariffPlanId the plan the budget is reset to; null or blank for none
+ * @param minuteBuckets the prepaid seconds; never null
+ * @param lastRefill extension: the month of the last monthly refill, so it happens once a month;
+ *     null when never refilled
+ */
+public record UserBudget(
+        @JsonProperty("Id") String id,
+        @JsonProperty("Credit") BigDecimal credit,
+        @JsonProperty("SmsCredit") BigDecimal smsCredit,
+        @JsonProperty("Traffic") BigDecimal traffic,
+        @JsonProperty("VolumeDiscountSeconds") BigDecimal volumeDiscountSeconds,
+        @JsonProperty("ReceivedCallSeconds") BigDecimal receivedCallSeconds,
+        @JsonProperty("ResetDayOfTheMonth") int resetDayOfTheMonth,
+        @JsonProperty("TariffPlanId") String tariffPlanId,
+        @JsonProperty("MinuteBuckets") List<MinuteBucket> minuteBuckets,
+        @JsonProperty("LastRefill") YearMonth lastRefill) {
+
+    public UserBudget {
+        Names.requireSubject(id, "Id");
+        credit = Decimals.orZero(credit);
+        smsCredit = Decimals.orZero(smsCredit);
+        traffic = Decimals.orZero(traffic);
+        volumeDiscountSeconds = Decimals.orZero(volumeDiscountSeconds);
+        receivedCallSeconds = Decimals.orZero(receivedCallSeconds);
+        if (resetDayOfTheMonth < 0 || resetDayOfTheMonth > 31) {
+            throw new IllegalArgumentException("ResetDayOfTheMonth must be 1-31, or 0 for never; got "
+                    + resetDayOfTheMonth);
+        }
+        minuteBuckets = Decimals.copy(minuteBuckets, "MinuteBuckets");
+    }
+
+    /** Whether the budget names a tariff plan. */
+    public boolean hasTariffPlan() {
+        return tariffPlanId != null && !tariffPlanId.isBlank();
+    }
+
+    public UserBudget withCredit(BigDecimal value) {
+        return new UserBudget(id, value, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds,
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+    }
+
+    public UserBudget withSmsCredit(BigDecimal value) {
+        return new UserBudget(id, credit, value, traffic, volumeDiscountSeconds, receivedCallSeconds,
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+    }
+
+    public UserBudget withVolumeDiscountSeconds(BigDecimal value) {
+        return new UserBudget(id, credit, smsCredit, traffic, value, receivedCallSeconds,
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+    }
+
+    public UserBudget withReceivedCallSeconds(BigDecimal value) {
+        return new UserBudget(id, credit, smsCredit, traffic, volumeDiscountSeconds, value,
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+    }
+
+    public UserBudget withMinuteBuckets(List<MinuteBucket> value) {
+        return new UserBudget(id, credit, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds,
+                resetDayOfTheMonth, tariffPlanId, value, lastRefill);
+    }
+
+    public UserBudget withLastRefill(YearMonth value) {
+        return new UserBudget(id, credit, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds,
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, value);
+    }
+
+    /** A copy with the plan's allowances: SMS, traffic and fresh copies of its buckets. */
+    public UserBudget withAllowancesOf(TariffPlan plan) {
+        return new UserBudget(id, credit, plan.smsCredit(), plan.traffic(), volumeDiscountSeconds,
+                receivedCallSeconds, resetDayOfTheMonth, tariffPlanId, plan.minuteBuckets(), lastRefill);
+    }
+
+    /** A copy with money, SMS and traffic added. */
+    public UserBudget plus(BigDecimal moreCredit, BigDecimal moreSms, BigDecimal moreTraffic) {
+        return new UserBudget(id, credit.add(moreCredit), smsCredit.add(moreSms), traffic.add(moreTraffic),
+                volumeDiscountSeconds, receivedCallSeconds, resetDayOfTheMonth, tariffPlanId, minuteBuckets,
+                lastRefill);
+    }
+}

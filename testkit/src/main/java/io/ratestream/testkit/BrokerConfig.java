@@ -1,0 +1,65 @@
+package io.ratestream.testkit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to start an {@link EmbeddedKafkaBroker}: an immutable value, validated on construction.
+ *
+ * @param dataDir        directory that holds the broker's logs and metadata; created if missing and
+ *                       formatted once, so a later start on the same directory keeps topics and records
+ * @param port           client (PLAINTEXT) port on 127.0.0.1; 0 picks a free port
+ * @param controllerPort KRaft controller port on 127.0.0.1; 0 picks a free port
+ * @param readyTimeout   how long {@link EmbeddedKafkaBroker#start(BrokerConfig)} waits for the broker
+ *                       to answer an Admin {@code describeCluster()}
+ * @param overrides      broker properties that replace the defaults (for example
+ *                       {@code auto.create.topics.enable=false}); never null, copied
+ */
+public record BrokerConfig(Path dataDir, int port, int controllerPort, Duration readyTimeout,
+                           Map<String, String> overrides) {
+
+    /** Default bound on the wait for a started broker to answer; a cold start takes about 4 s. */
+    public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
+
+    public BrokerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(readyTimeout, "readyTimeout");
+        checkPort("port", port);
+        checkPort("controllerPort", controllerPort);
+        if (port != 0 && port == controllerPort) {
+            throw new IllegalArgumentException("port and controllerPort are both " + port + ": pass two different ports or 0");
+        }
+        if (readyTimeout.isNegative() || readyTimeout.isZero()) {
+            throw new IllegalArgumentException("readyTimeout must be positive, was " + readyTimeout);
+        }
+        overrides = Map.copyOf(overrides);
+    }
+
+    /** A config with the given data dir and client port, a free controller port and the defaults. */
+    public static BrokerConfig of(Path dataDir, int port) {
+        return new BrokerConfig(dataDir, port, 0, DEFAULT_READY_TIMEOUT, Map.of());
+    }
+
+    /** This config with another controller port (0 = pick a free one). */
+    public BrokerConfig withControllerPort(int newControllerPort) {
+        return new BrokerConfig(dataDir, port, newControllerPort, readyTimeout, overrides);
+    }
+
+    /** This config with another bound on the start-up wait. */
+    public BrokerConfig withReadyTimeout(Duration newReadyTimeout) {
+        return new BrokerConfig(dataDir, port, controllerPort, newReadyTimeout, overrides);
+    }
+
+    /** This config with the given broker properties replacing the defaults. */
+    public BrokerConfig withOverrides(Map<String, String> newOverrides) {
+        return new BrokerConfig(dataDir, port, controllerPort, readyTimeout, newOverrides);
+    }
+
+    private static void checkPort(String name, int value) {
+        if (value < 0 || value > 65_535) {
+            throw new IllegalArgumentException(name + " must be 0 (pick a free port) or 1-65535, was " + value);
+        }
+    }
+}
