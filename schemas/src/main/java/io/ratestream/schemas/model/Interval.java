@@ -2,6 +2,8 @@ package io.ratestream.schemas.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.ratestream.schemas.json.EmptyStringForNull;
 import java.math.BigDecimal;
 import java.time.LocalTime;
 import java.util.List;
@@ -23,8 +25,10 @@ public record Interval(
         @JsonProperty("Month") int month,
         @JsonProperty("MonthDay") int monthDay,
         @JsonProperty("WeekDays") List<Integer> weekDays,
-        @JsonProperty("StartTime") @JsonInclude(JsonInclude.Include.ALWAYS) LocalTime startTime,
-        @JsonProperty("EndTime") @JsonInclude(JsonInclude.Include.ALWAYS) LocalTime endTime,
+        @JsonProperty("StartTime") @JsonInclude(JsonInclude.Include.ALWAYS)
+        @JsonSerialize(nullsUsing = EmptyStringForNull.class) LocalTime startTime,
+        @JsonProperty("EndTime") @JsonInclude(JsonInclude.Include.ALWAYS)
+        @JsonSerialize(nullsUsing = EmptyStringForNull.class) LocalTime endTime,
         @JsonProperty("Ponder") int ponder,
         @JsonProperty("ConnectFee") BigDecimal connectFee,
         @JsonProperty("Price") BigDecimal price,
