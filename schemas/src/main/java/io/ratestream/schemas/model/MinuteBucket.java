@@ -1,5 +1,6 @@
 package io.ratestream.schemas.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 
@@ -29,6 +30,7 @@ public record MinuteBucket(
     }
 
     /** Whether using this bucket costs nothing. */
+    @JsonIgnore
     public boolean isFree() {
         return price.signum() == 0;
     }

@@ -1,5 +1,6 @@
 package io.ratestream.schemas.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
@@ -25,6 +26,7 @@ public record Timespan(
         @JsonProperty("MinuteInfo") MinuteInfo minuteInfo) {
 
     /** Whether an interval (not a bucket) priced this span. */
+    @JsonIgnore
     public boolean isIntervalPriced() {
         return interval != null;
     }

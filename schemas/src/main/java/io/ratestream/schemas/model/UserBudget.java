@@ -1,5 +1,6 @@
 package io.ratestream.schemas.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.YearMonth;
@@ -48,6 +49,7 @@ public record UserBudget(
     }
 
     /** Whether the budget names a tariff plan. */
+    @JsonIgnore
     public boolean hasTariffPlan() {
         return tariffPlanId != null && !tariffPlanId.isBlank();
     }

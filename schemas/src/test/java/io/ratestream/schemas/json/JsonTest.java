@@ -139,6 +139,28 @@ class JsonTest {
     }
 
     @Test
+    void shouldWriteOnlyTheContractsFields() throws Exception {
+        String bucket = mapper.writeValueAsString(new io.ratestream.schemas.model.MinuteBucket(BigDecimal.TEN, 1,
+                BigDecimal.ZERO, "retea"));
+        String span = mapper.writeValueAsString(new Timespan(OffsetDateTime.parse("2012-02-02T17:30:00Z"),
+                OffsetDateTime.parse("2012-02-02T17:31:00Z"), BigDecimal.ONE, null, null, null));
+
+        assertThat(bucket).isEqualTo("{\"Seconds\":10,\"Priority\":1,\"Price\":0,\"DestinationId\":\"retea\"}");
+        assertThat(span).isEqualTo("{\"TimeStart\":\"2012-02-02T17:30:00Z\",\"TimeEnd\":\"2012-02-02T17:31:00Z\","
+                + "\"Cost\":1}");
+    }
+
+    @Test
+    void shouldWriteTreesWithPlainDecimalsToo() throws Exception {
+        // a tree's own toString() writes 5.4E+2; written through the mapper it stays plain
+        CallCost cost = new CallCost(0, "vdf", "rif", "0256", new BigDecimal("540.000000"), new BigDecimal("0.50"),
+                List.of());
+        var tree = mapper.valueToTree(cost);
+
+        assertThat(mapper.writeValueAsString(tree)).contains("\"Cost\":540,").contains("\"ConnectFee\":0.5,");
+    }
+
+    @Test
     void shouldRefuseTrailingGarbage() {
         assertThatThrownBy(() -> mapper.readValue("{\"TOR\": 1} x", CallDescriptor.class))
                 .isInstanceOf(JsonProcessingException.class);
