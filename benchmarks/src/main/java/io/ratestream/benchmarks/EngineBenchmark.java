@@ -36,6 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #getCostWorkedExample}: GetCost of the SPEC worked example, subject {@code rif} to
  *       {@code 0256}, 2012-02-02T17:30Z to 18:30Z, no budget: profile lookup, two interval-priced spans
  *       split at 18:00, CallCost with its timespans. Expected cost 540.
+ *   <li>{@link #getCostPrefixFallback}: the same call dialled as {@code 0256308200}: six profile lookups
+ *       miss before {@code 0256} matches (SPEC 2.1). Expected cost 540, matched prefix 0256.
  *   <li>{@link #getCostMinuteBuckets}: GetCost of a 110-second call from subject {@code minutosu} to
  *       {@code 0723} with its budget from {@code user_budgets.json}: bucket ordering (retea, priority 20,
  *       100 s free, before nationale, priority 10, 0.01/s) and two bucket-priced spans. Expected cost 0.1.
@@ -61,6 +63,7 @@ public class EngineBenchmark {
     private Engine engine;
     private UserBudget minutosu;
     private Command workedExample;
+    private Command fallbackCall;
     private Command bucketCall;
     private Command debitFive;
     private Command maxSession;
@@ -74,6 +77,8 @@ public class EngineBenchmark {
         minutosu = sample.budget("minutosu");
         workedExample = SampleData.command("bench-1", Method.GET_COST, "rif", "0256", START,
                 "2012-02-02T18:30:00Z", null);
+        fallbackCall = SampleData.command("bench-1b", Method.GET_COST, "rif", "0256308200", START,
+                "2012-02-02T18:30:00Z", null);
         bucketCall = SampleData.command("bench-2", Method.GET_COST, "minutosu", "0723", START,
                 "2012-02-02T17:31:50Z", null);
         debitFive = SampleData.command("bench-3", Method.DEBIT_SECONDS, "minutosu", "0723", null, null,
@@ -83,6 +88,9 @@ public class EngineBenchmark {
         exactMaxSession = SampleData.command("bench-5", Method.GET_EXACT_MAX_SESSION_TIME, "minutosu", "0723",
                 START, null, BigDecimal.valueOf(3000));
         checkWorkedExample(getCostWorkedExample());
+        checkWorkedExample(getCostPrefixFallback());
+        require("0256".equals(getCostPrefixFallback().reply().callCost().destinationPrefix()),
+                "0256308200 must fall back to the profile of 0256");
         checkMinuteBuckets(getCostMinuteBuckets());
         checkDebitSeconds(debitSeconds());
         requireEqual(new BigDecimal(1200), requireOk(getMaxSessionTime(), "GetMaxSessionTime").reply().value(),
@@ -95,6 +103,11 @@ public class EngineBenchmark {
     @Benchmark
     public Decision getCostWorkedExample() {
         return engine.decide(null, workedExample);
+    }
+
+    @Benchmark
+    public Decision getCostPrefixFallback() {
+        return engine.decide(null, fallbackCall);
     }
 
     @Benchmark

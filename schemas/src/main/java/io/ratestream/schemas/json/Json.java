@@ -40,6 +40,33 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * A one-line description of why JSON could not be read, for error replies and dead letters: the
+     * innermost message (a record's own validation, a bad value), with the field path when there is
+     * one, and without Jackson's source excerpts.
+     */
+    public static String describe(Throwable error) {
+        String path = "";
+        if (error instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            StringBuilder text = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference ref : mapping.getPath()) {
+                if (ref.getFieldName() != null) {
+                    text.append(text.length() == 0 ? "" : ".").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    text.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            path = text.toString();
+        }
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                ? json.getOriginalMessage() : cause.getMessage();
+        return path.isEmpty() ? message : path + ": " + message;
+    }
+
     /** A new mapper with the ratestream configuration. */
     public static ObjectMapper newMapper() {
         SimpleModule ratestream = new SimpleModule("ratestream");

@@ -1,0 +1,89 @@
+package io.ratestream.schemas.topics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.json.JsonSerde;
+import io.ratestream.schemas.model.Destination;
+import io.ratestream.schemas.model.RatingProfile;
+import io.ratestream.schemas.model.TariffPlan;
+import io.ratestream.schemas.reply.Reply;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The topics of ratestream, each with its key and value serde: the one registry both sides and any JVM
+ * producer use. See {@code docs/topics.md} for producing and reading them with any Kafka client.
+ * Immutable and thread-safe.
+ */
+public final class Topics {
+
+    /** Commands; key {@code tenant:subject}; value {@link Command}. */
+    public static final String COMMANDS = "ratestream.commands";
+    /** Replies; key request id; value {@link Reply}. */
+    public static final String REPLIES = "ratestream.replies";
+    /** Budget changes; key {@code tenant:subject}; value {@link BudgetEvent}. */
+    public static final String EVENTS = "ratestream.events";
+    /** Rating profiles, compacted; key {@code tenant:subject:prefix}; value {@link RatingProfile}, null deletes. */
+    public static final String RATING_PROFILES = "ratestream.rating-profiles";
+    /** Destinations, compacted; key destination id; value {@link Destination}, null deletes. */
+    public static final String DESTINATIONS = "ratestream.destinations";
+    /** Tariff plans, compacted; key plan id; value {@link TariffPlan}, null deletes. */
+    public static final String TARIFF_PLANS = "ratestream.tariff-plans";
+    /** Records that could not be used; key the source key; value {@link DeadLetter}. */
+    public static final String DEAD_LETTERS = "ratestream.dead-letters";
+
+    private final Topic<String, Command> commands;
+    private final Topic<String, Reply> replies;
+    private final Topic<String, BudgetEvent> events;
+    private final Topic<String, RatingProfile> ratingProfiles;
+    private final Topic<String, Destination> destinations;
+    private final Topic<String, TariffPlan> tariffPlans;
+    private final Topic<String, DeadLetter> deadLetters;
+
+    /** The registry, with serdes built on {@code mapper} (normally {@code Json.newMapper()}). */
+    public Topics(ObjectMapper mapper) {
+        Serde<String> keys = Serdes.String();
+        commands = new Topic<>(COMMANDS, keys, new JsonSerde<>(mapper, Command.class), false);
+        replies = new Topic<>(REPLIES, keys, new JsonSerde<>(mapper, Reply.class), false);
+        events = new Topic<>(EVENTS, keys, new JsonSerde<>(mapper, BudgetEvent.class), false);
+        ratingProfiles = new Topic<>(RATING_PROFILES, keys, new JsonSerde<>(mapper, RatingProfile.class), true);
+        destinations = new Topic<>(DESTINATIONS, keys, new JsonSerde<>(mapper, Destination.class), true);
+        tariffPlans = new Topic<>(TARIFF_PLANS, keys, new JsonSerde<>(mapper, TariffPlan.class), true);
+        deadLetters = new Topic<>(DEAD_LETTERS, keys, new JsonSerde<>(mapper, DeadLetter.class), false);
+    }
+
+    public Topic<String, Command> commands() {
+        return commands;
+    }
+
+    public Topic<String, Reply> replies() {
+        return replies;
+    }
+
+    public Topic<String, BudgetEvent> events() {
+        return events;
+    }
+
+    public Topic<String, RatingProfile> ratingProfiles() {
+        return ratingProfiles;
+    }
+
+    public Topic<String, Destination> destinations() {
+        return destinations;
+    }
+
+    public Topic<String, TariffPlan> tariffPlans() {
+        return tariffPlans;
+    }
+
+    public Topic<String, DeadLetter> deadLetters() {
+        return deadLetters;
+    }
+
+    /** Every topic, for creating them. */
+    public List<Topic<String, ?>> all() {
+        return List.of(commands, replies, events, ratingProfiles, destinations, tariffPlans, deadLetters);
+    }
+}

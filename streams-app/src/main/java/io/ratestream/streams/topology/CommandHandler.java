@@ -1,0 +1,84 @@
+package io.ratestream.streams.topology;
+
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.reply.Reply;
+import io.ratestream.streams.rating.Decision;
+import io.ratestream.streams.rating.Engine;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one command to a {@link Ledger}: idempotency first, then the engine, then the new state.
+ * Deterministic: its results depend only on the ledger and the command, so the streams app and the
+ * replayer, feeding it the same commands, end with the same budgets.
+ *
+ * <p>A request id seen before gets its original reply and changes nothing, as long as the earlier
+ * command was accepted no more than the retention before this one. Entries are forgotten after twice
+ * the retention, a few per command, so that forgetting never changes a result and never costs a pause.
+ */
+final class CommandHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandHandler.class);
+
+    /** Processed entries forgotten per command: more than the one each command adds. */
+    private static final int FORGET_PER_COMMAND = 2;
+    /** Below this (year 1900) a watermark minus the retention could leave Instant's range: forget nothing. */
+    private static final long EARLIEST_FORGET_SECOND = -2_208_988_800L;
+
+    private final Engine engine;
+    private final Duration retention;
+    private Instant watermark;
+
+    CommandHandler(Engine engine, Duration retention) {
+        this.engine = engine;
+        this.retention = retention;
+    }
+
+    /**
+     * What handling a command produced.
+     *
+     * @param internalError set when the engine failed unexpectedly (a bug): the reply is an error, nothing
+     *     changed, and the command should be reported on the dead-letter topic
+     */
+    record Outcome(Reply reply, List<BudgetEvent> events, boolean duplicate, String internalError) {
+    }
+
+    Outcome handle(Ledger ledger, Command command) {
+        Instant acceptedAt = command.acceptedAt();
+        ProcessedReply seen = ledger.processed(command.requestId());
+        Outcome outcome;
+        if (seen != null && !seen.acceptedAt().isBefore(acceptedAt.minus(retention))) {
+            outcome = new Outcome(seen.reply(), List.of(), true, null);
+        } else {
+            String key = command.key();
+            Decision decision;
+            String internalError = null;
+            try {
+                decision = engine.decide(ledger.budget(key), command);
+            } catch (RuntimeException e) {
+                // The engine is pure and answers every business "no" itself: this is a bug. Keep the budget,
+                // answer, report, and go on: one command must never stall its partition.
+                internalError = "internal error: " + e;
+                LOG.error("engine failed on request {} for {}", command.requestId(), key, e);
+                decision = new Decision(ledger.budget(key),
+                        Reply.error(command.requestId(), command.method(), internalError), List.of());
+            }
+            if (decision.changed()) {
+                ledger.putBudget(key, decision.budget());
+            }
+            ledger.putProcessed(command.requestId(), new ProcessedReply(decision.reply(), acceptedAt));
+            outcome = new Outcome(decision.reply(), decision.events(), false, internalError);
+        }
+        if (watermark == null || acceptedAt.isAfter(watermark)) {
+            watermark = acceptedAt;
+        }
+        if (watermark.getEpochSecond() > EARLIEST_FORGET_SECOND) {
+            ledger.forgetProcessedBefore(watermark.minus(retention).minus(retention), FORGET_PER_COMMAND);
+        }
+        return outcome;
+    }
+}

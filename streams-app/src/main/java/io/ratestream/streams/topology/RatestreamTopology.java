@@ -1,0 +1,106 @@
+package io.ratestream.streams.topology;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.json.JsonSerde;
+import io.ratestream.schemas.model.Destination;
+import io.ratestream.schemas.model.RatingProfile;
+import io.ratestream.schemas.model.TariffPlan;
+import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.topics.Topics;
+import io.ratestream.streams.StreamsAppConfig;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the whole topology; does no I/O. Read it top to bottom:
+ *
+ * <pre>
+ *  ratestream.commands ─► command-processor ─┬─► replies sink  (topic/partition from the command's ReplyTo)
+ *     (raw bytes)         budgets            ├─► ratestream.events
+ *                         processed-requests ├─► ratestream.dead-letters
+ *                         ...-by-time        └─► ratestream.commands (monthly refill commands)
+ *  ratestream.rating-profiles ─► global store + ReferenceBook ◄── read by command-processor
+ *  ratestream.destinations    ─► global store + ReferenceBook
+ *  ratestream.tariff-plans    ─► global store + ReferenceBook
+ * </pre>
+ */
+public final class RatestreamTopology {
+
+    public static final String COMMANDS_SOURCE = "commands-source";
+    public static final String COMMAND_PROCESSOR = "command-processor";
+    public static final String REPLIES_SINK = "replies-sink";
+    public static final String EVENTS_SINK = "events-sink";
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    public static final String REFILL_SINK = "refill-commands-sink";
+
+    /** Budgets by {@code tenant:subject}: persistent, changelogged. */
+    public static final String BUDGETS_STORE = "budgets";
+    /** Replies by request id, for idempotent retries. */
+    public static final String PROCESSED_STORE = "processed-requests";
+    /** Accepted-at + request id, to forget the oldest processed requests cheaply. */
+    public static final String PROCESSED_INDEX_STORE = "processed-requests-by-time";
+    public static final String RATING_PROFILES_STORE = "rating-profiles";
+    public static final String DESTINATIONS_STORE = "destinations";
+    public static final String TARIFF_PLANS_STORE = "tariff-plans";
+
+    private RatestreamTopology() {
+    }
+
+    /** The topology of one instance, with a reference book of its own. */
+    public static Topology build(StreamsAppConfig config) {
+        return build(config, new ReferenceBook());
+    }
+
+    /** The topology of one instance, rating with {@code book}, which its global stores fill. */
+    public static Topology build(StreamsAppConfig config, ReferenceBook book) {
+        ObjectMapper mapper = Json.newMapper();
+        Topics topics = new Topics(mapper);
+        Topology topology = new Topology();
+
+        topology.addSource(COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS);
+        topology.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(book, mapper,
+                config.idempotencyRetention(), config.refillCheck()), COMMANDS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGETS_STORE),
+                Serdes.String(), new JsonSerde<>(mapper, UserBudget.class)), COMMAND_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
+                Serdes.String(), new JsonSerde<>(mapper, ProcessedReply.class)), COMMAND_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_INDEX_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()), COMMAND_PROCESSOR);
+
+        topology.addSink(REPLIES_SINK, RoutedReply.topics(Topics.REPLIES), new StringSerializer(),
+                RoutedReply.serializer(topics.replies().valueSerde().serializer()), RoutedReply.partitions(),
+                COMMAND_PROCESSOR);
+        topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),
+                topics.events().valueSerde().serializer(), COMMAND_PROCESSOR);
+        topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS, new StringSerializer(),
+                topics.deadLetters().valueSerde().serializer(), COMMAND_PROCESSOR);
+        topology.addSink(REFILL_SINK, Topics.COMMANDS, new StringSerializer(),
+                topics.commands().valueSerde().serializer(), COMMAND_PROCESSOR);
+
+        addReference(topology, Topics.RATING_PROFILES, RATING_PROFILES_STORE,
+                new JsonSerde<>(mapper, RatingProfile.class), RatingProfile::key, book.profiles());
+        addReference(topology, Topics.DESTINATIONS, DESTINATIONS_STORE,
+                new JsonSerde<>(mapper, Destination.class), Destination::id, book.destinations());
+        addReference(topology, Topics.TARIFF_PLANS, TARIFF_PLANS_STORE,
+                new JsonSerde<>(mapper, TariffPlan.class), TariffPlan::id, book.plans());
+        return topology;
+    }
+
+    private static <T> void addReference(Topology topology, String topic, String store, JsonSerde<T> serde,
+            Function<T, String> keyOf, Map<String, T> book) {
+        // In memory: the ReferenceBook is what rating reads; the store is rebuilt from the compacted topic
+        // through the processor at every start, which also refills the book.
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                store + "-source", new StringDeserializer(), new ByteArrayDeserializer(), topic,
+                store + "-processor", () -> new ReferenceProcessor<>(store, serde, keyOf, book));
+    }
+}

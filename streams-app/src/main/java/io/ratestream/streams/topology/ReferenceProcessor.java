@@ -1,0 +1,80 @@
+package io.ratestream.streams.topology;
+
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds one kind of reference data from its compacted topic into its global store (raw bytes, for
+ * inspection) and into the {@link ReferenceBook} (parsed, for rating). A null value deletes. A record
+ * that does not parse, or whose key does not match its content, is logged and skipped: a global
+ * processor cannot write to the dead-letter topic, and it must never stop the global thread.
+ *
+ * @param <T> the reference record type
+ */
+final class ReferenceProcessor<T> implements Processor<String, byte[], Void, Void> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReferenceProcessor.class);
+
+    private final String storeName;
+    private final Deserializer<T> deserializer;
+    private final Function<T, String> keyOf;
+    private final Map<String, T> book;
+    private ProcessorContext<Void, Void> context;
+    private KeyValueStore<String, byte[]> store;
+
+    ReferenceProcessor(String storeName, Deserializer<T> deserializer, Function<T, String> keyOf, Map<String, T> book) {
+        this.storeName = storeName;
+        this.deserializer = deserializer;
+        this.keyOf = keyOf;
+        this.book = book;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        this.store = context.getStateStore(storeName);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String key = record.key();
+        if (key == null) {
+            skip(record, "it has no key");
+            return;
+        }
+        if (record.value() == null) {
+            book.remove(key);
+            store.delete(key);
+            return;
+        }
+        T value;
+        try {
+            value = deserializer.deserialize(storeName, record.value());
+        } catch (SerializationException e) {
+            skip(record, e.getMessage());
+            return;
+        }
+        String expected = keyOf.apply(value);
+        if (!key.equals(expected)) {
+            skip(record, "its key '" + key + "' does not match its content, which is keyed '" + expected + "'");
+            return;
+        }
+        book.put(key, value);
+        store.put(key, record.value());
+    }
+
+    private void skip(Record<String, byte[]> record, String reason) {
+        String where = context.recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .orElse(storeName);
+        LOG.warn("skipped reference record {} key {}: {}", where, record.key(), reason);
+    }
+}

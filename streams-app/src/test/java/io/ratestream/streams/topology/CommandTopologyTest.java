@@ -1,0 +1,228 @@
+package io.ratestream.streams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.command.ReplyTo;
+import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.Reply;
+import io.ratestream.schemas.topics.DeadLetter;
+import io.ratestream.schemas.topics.Topics;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.Base64;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology with TopologyTestDriver: command in, reply, events and store contents out. */
+class CommandTopologyTest {
+
+    private static final Instant T0 = Instant.parse("2012-02-02T17:00:00Z");
+
+    @TempDir
+    Path stateDir;
+
+    private Pipeline pipeline;
+
+    @BeforeEach
+    void start() {
+        pipeline = new Pipeline(stateDir, T0);
+        pipeline.send(pipeline.setBudget(Pipeline.demoBudget("minutosu"), T0));
+        pipeline.events.readValuesToList();
+    }
+
+    @AfterEach
+    void stop() {
+        pipeline.close();
+    }
+
+    private Reply send(String requestId, Method method, String destination, String amount) {
+        return pipeline.send(pipeline.command(requestId, method, "minutosu", destination, amount, T0, null));
+    }
+
+    @Test
+    void shouldAnswerGetCostWithTheWorkedExample() {
+        Reply reply = pipeline.send(pipeline.command(Method.GET_COST, Pipeline.workedExample(), T0));
+
+        assertThat(reply.error()).isNull();
+        assertThat(reply.callCost().cost()).isEqualByComparingTo("540");
+        assertThat(pipeline.events.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRoundTripEveryCommandType() {
+        // minutosu: credit 21, SMS 0, buckets nationale 10 s at 0.01 (prio 10) and retea 100 s free (prio 20)
+        assertThat(send("a", Method.DEBIT_BALANCE, null, "1").value()).isEqualByComparingTo("20");
+        assertThat(send("b", Method.DEBIT_SMS, null, "1").error()).contains("amount exceeds budget");
+        assertThat(send("c", Method.DEBIT_SECONDS, "0723", "105").value()).isEqualByComparingTo("5");
+        assertThat(send("d", Method.GET_MAX_SESSION_TIME, "0723", "100").value()).isEqualByComparingTo("100");
+        assertThat(send("e", Method.GET_EXACT_MAX_SESSION_TIME, "0723", "10").value()).isEqualByComparingTo("10");
+        assertThat(send("f", Method.ADD_VOLUME_DISCOUNT_SECONDS, null, "100").value()).isEqualByComparingTo("100");
+        assertThat(send("g", Method.RESET_VOLUME_DISCOUNT_SECONDS, null, null).value()).isEqualByComparingTo("0");
+        assertThat(send("h", Method.ADD_RECEIVED_CALL_SECONDS, null, "100").value()).isEqualByComparingTo("0");
+        assertThat(send("i", Method.RESET_USER_BUDGET, null, null).value()).isEqualByComparingTo("0");
+        assertThat(send("j", Method.MONTHLY_REFILL, null, null).value()).isEqualByComparingTo("0");
+
+        UserBudget after = pipeline.budgets().get("vdf:minutosu");
+        // 21 - 1 - 0.05 (5 s at 0.01) + 100 (received-call bonus) = 119.95
+        assertThat(after.credit()).isEqualByComparingTo("119.95");
+        assertThat(after.smsCredit()).isEqualByComparingTo("100");
+        assertThat(after.minuteBuckets()).isEqualTo(Pipeline.DEMO.tariffPlans().get(0).minuteBuckets());
+        // a, c, f, g, h, i changed the budget; b failed; d, e read; j was not due
+        assertThat(pipeline.events.readValuesToList()).extracting(BudgetEvent::requestId)
+                .containsExactly("a", "c", "f", "g", "h", "i");
+    }
+
+    @Test
+    void shouldAnswerARepeatedRequestIdWithTheOriginalReplyAndChangeNothing() {
+        Reply first = send("same", Method.DEBIT_BALANCE, null, "5");
+        Reply again = send("same", Method.DEBIT_BALANCE, null, "5");
+        Reply other = send("same", Method.DEBIT_BALANCE, null, "7"); // the id decides, not the content
+
+        assertThat(first.value()).isEqualByComparingTo("16");
+        assertThat(again).isEqualTo(first);
+        assertThat(other).isEqualTo(first);
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("16");
+        assertThat(pipeline.events.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void shouldTreatARequestIdAsNewAfterTheRetention() {
+        send("old", Method.DEBIT_BALANCE, null, "5");
+
+        Instant dayAndASecondLater = T0.plus(Duration.ofHours(24)).plusSeconds(1);
+        Reply later = pipeline.send(pipeline.command("old", Method.DEBIT_BALANCE, "minutosu", null, "5",
+                dayAndASecondLater, null));
+
+        assertThat(later.value()).isEqualByComparingTo("11");
+    }
+
+    @Test
+    void shouldSendTheReplyWhereTheCommandAsks() {
+        var gateway2 = pipeline.driver.createOutputTopic("gateway-2.replies", new StringDeserializer(),
+                pipeline.topics.replies().valueSerde().deserializer());
+
+        pipeline.commands.pipeInput("vdf:minutosu", pipeline.command("routed", Method.DEBIT_BALANCE, "minutosu", null,
+                "1", T0, new ReplyTo("gateway-2.replies", 0)));
+
+        assertThat(gateway2.readKeyValue().key).isEqualTo("routed");
+        assertThat(pipeline.replies.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterGarbageAndKeepGoing() {
+        byte[] garbage = {'{', 'x', (byte) 0xff};
+        pipeline.rawCommands.pipeInput("vdf:minutosu".getBytes(StandardCharsets.UTF_8), garbage);
+
+        DeadLetter letter = pipeline.deadLetters.readValue();
+        assertThat(letter.reason()).contains("not a valid Command");
+        assertThat(letter.topic()).isEqualTo(Topics.COMMANDS);
+        assertThat(letter.key()).isEqualTo("vdf:minutosu");
+        assertThat(letter.value()).isNull(); // not UTF-8
+        assertThat(Base64.getDecoder().decode(letter.valueBase64())).isEqualTo(garbage);
+        assertThat(pipeline.replies.isEmpty()).isTrue();
+        assertThat(send("after", Method.DEBIT_BALANCE, null, "1").value()).isEqualByComparingTo("20");
+    }
+
+    @Test
+    void shouldAnswerAnInvalidCommandWhoseRequestIdCanBeRead() {
+        String json = "{\"RequestId\":\"bad-1\",\"Method\":\"Responder.Steal\",\"Descriptor\":{\"CstmId\":\"vdf\","
+                + "\"Subject\":\"minutosu\"},\"AcceptedAt\":\"2012-02-02T17:00:00Z\"}";
+        pipeline.rawCommands.pipeInput("vdf:minutosu".getBytes(StandardCharsets.UTF_8),
+                json.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(pipeline.deadLetters.readValue().value()).isEqualTo(json);
+        var reply = pipeline.replies.readKeyValue();
+        assertThat(reply.key).isEqualTo("bad-1");
+        assertThat(reply.value.error()).contains("bad command").contains("unknown method");
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
+    }
+
+    @Test
+    void shouldRefuseACommandUnderAnotherSubscribersKey() {
+        Command debit = pipeline.command("wrong-key", Method.DEBIT_BALANCE, "minutosu", null, "1", T0, null);
+
+        pipeline.commands.pipeInput("vdf:broker", debit);
+
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("must be the command's CstmId:Subject");
+        assertThat(pipeline.replies.readValue().error()).contains("bad command");
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
+    }
+
+    @Test
+    void shouldDeadLetterATombstone() {
+        pipeline.rawCommands.pipeInput("vdf:minutosu".getBytes(StandardCharsets.UTF_8), (byte[]) null);
+
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("tombstone");
+    }
+
+    @Test
+    void shouldFollowReferenceDataChangesAndSkipBadReferenceRecords() {
+        var profiles = pipeline.driver.createInputTopic(Topics.RATING_PROFILES,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer());
+
+        profiles.pipeInput("vdf:rif:0256", "{not json");
+        assertThat(pipeline.send(pipeline.command(Method.GET_COST, Pipeline.workedExample(), T0)).callCost().cost())
+                .isEqualByComparingTo("540");
+
+        profiles.pipeInput("vdf:rif:0256", (String) null);
+        assertThat(pipeline.send(pipeline.command(Method.GET_COST, Pipeline.workedExample(), T0)).error())
+                .contains("no rating profile");
+        assertThat(pipeline.book.summary()).startsWith("3 rating profiles");
+    }
+
+    @Test
+    void shouldWriteARefillCommandWhenTheResetDayComesAndApplyItOnce() {
+        // minutosu resets on the 10th; loaded on 2 February its last refill is January's.
+        pipeline.close();
+        pipeline = new Pipeline(stateDir.resolve("refill"), Instant.parse("2012-02-09T23:50:00Z"));
+        pipeline.send(pipeline.setBudget(Pipeline.demoBudget("minutosu"), T0));
+        pipeline.send(pipeline.command("used", Method.DEBIT_SECONDS, "minutosu", "0723", "100", T0, null));
+
+        pipeline.advanceWallClock(Duration.ofMinutes(15)); // 2012-02-10T00:05Z: due
+        List<Command> written = pipeline.commandsOut.readValuesToList();
+
+        assertThat(written).singleElement().satisfies(refill -> {
+            assertThat(refill.method()).isEqualTo(Method.MONTHLY_REFILL);
+            assertThat(refill.key()).isEqualTo("vdf:minutosu");
+        });
+        Reply applied = pipeline.send(written.get(0));
+        assertThat(applied.error()).isNull();
+        UserBudget refilled = pipeline.budgets().get("vdf:minutosu");
+        assertThat(refilled.lastRefill()).isEqualTo(YearMonth.of(2012, 2));
+        assertThat(refilled.minuteBuckets().get(1).seconds()).isEqualByComparingTo("100");
+
+        pipeline.advanceWallClock(Duration.ofMinutes(15));
+        assertThat(pipeline.commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldGiveTheSameBudgetsWhenTheSameCommandsAreReplayed() {
+        List<Command> log = List.of(
+                pipeline.command("r1", Method.DEBIT_SECONDS, "minutosu", "0723", "42.5", T0, null),
+                pipeline.command("r2", Method.ADD_RECEIVED_CALL_SECONDS, "minutosu", null, "150", T0, null),
+                pipeline.command("r1", Method.DEBIT_SECONDS, "minutosu", "0723", "42.5", T0, null),
+                pipeline.command("r3", Method.DEBIT_BALANCE, "minutosu", null, "0.3", T0, null));
+        log.forEach(pipeline::send);
+
+        try (Pipeline replay = new Pipeline(stateDir.resolve("replay"), T0)) {
+            replay.send(replay.setBudget(Pipeline.demoBudget("minutosu"), T0));
+            log.forEach(replay::send);
+
+            assertThat(replay.budgets().get("vdf:minutosu")).isEqualTo(pipeline.budgets().get("vdf:minutosu"));
+        }
+        // 21 - 0.3 + 100 (bonus): the repeated r1 did not count twice (its 42.5 s came from the free bucket)
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo(new BigDecimal("120.7"));
+    }
+}

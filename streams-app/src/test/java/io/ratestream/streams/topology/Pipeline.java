@@ -1,0 +1,108 @@
+package io.ratestream.streams.topology;
+
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.command.ReplyTo;
+import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.files.CgratesFiles;
+import io.ratestream.schemas.files.DataSet;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.model.CallDescriptor;
+import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.Reply;
+import io.ratestream.schemas.topics.DeadLetter;
+import io.ratestream.schemas.topics.Topics;
+import io.ratestream.streams.StreamsAppConfig;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** The topology in a TopologyTestDriver, with the demo reference data loaded and topic handles. */
+final class Pipeline implements AutoCloseable {
+
+    static final DataSet DEMO = new CgratesFiles(Json.newMapper()).readDirectory(Path.of("..", "demo", "cgrates-2012"));
+
+    final Topics topics = new Topics(Json.newMapper());
+    final ReferenceBook book = new ReferenceBook();
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, Command> commands;
+    final TestInputTopic<byte[], byte[]> rawCommands;
+    final TestOutputTopic<String, Reply> replies;
+    final TestOutputTopic<String, BudgetEvent> events;
+    final TestOutputTopic<String, DeadLetter> deadLetters;
+    final TestOutputTopic<String, Command> commandsOut;
+    private long sequence;
+
+    Pipeline(Path stateDir, Instant wallClock) {
+        StreamsAppConfig config = StreamsAppConfig.defaults("dummy:9092", stateDir);
+        driver = new TopologyTestDriver(RatestreamTopology.build(config, book), config.toProperties(), wallClock);
+        StringSerializer keys = new StringSerializer();
+        commands = driver.createInputTopic(Topics.COMMANDS, keys, topics.commands().valueSerde().serializer());
+        rawCommands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
+        StringDeserializer keysOut = new StringDeserializer();
+        replies = driver.createOutputTopic(Topics.REPLIES, keysOut, topics.replies().valueSerde().deserializer());
+        events = driver.createOutputTopic(Topics.EVENTS, keysOut, topics.events().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS, keysOut,
+                topics.deadLetters().valueSerde().deserializer());
+        commandsOut = driver.createOutputTopic(Topics.COMMANDS, keysOut, topics.commands().valueSerde().deserializer());
+        var profiles = driver.createInputTopic(Topics.RATING_PROFILES, keys, topics.ratingProfiles().valueSerde().serializer());
+        DEMO.ratingProfiles().forEach(p -> profiles.pipeInput(p.key(), p));
+        var destinations = driver.createInputTopic(Topics.DESTINATIONS, keys, topics.destinations().valueSerde().serializer());
+        DEMO.destinations().forEach(d -> destinations.pipeInput(d.id(), d));
+        var plans = driver.createInputTopic(Topics.TARIFF_PLANS, keys, topics.tariffPlans().valueSerde().serializer());
+        DEMO.tariffPlans().forEach(p -> plans.pipeInput(p.id(), p));
+    }
+
+    KeyValueStore<String, UserBudget> budgets() {
+        return driver.getKeyValueStore(RatestreamTopology.BUDGETS_STORE);
+    }
+
+    /** Sends a command and returns its reply (the one reply it must produce). */
+    Reply send(Command command) {
+        commands.pipeInput(command.key(), command, command.acceptedAt());
+        return replies.readValue();
+    }
+
+    Command command(Method method, CallDescriptor descriptor, Instant acceptedAt) {
+        return new Command("t-" + (++sequence), method, descriptor, acceptedAt, null, null);
+    }
+
+    Command command(String requestId, Method method, String subject, String destination, String amount,
+            Instant acceptedAt, ReplyTo replyTo) {
+        CallDescriptor descriptor = new CallDescriptor(0, "vdf", subject, destination, null, null,
+                amount == null ? null : new BigDecimal(amount), null);
+        return new Command(requestId, method, descriptor, acceptedAt, replyTo, null);
+    }
+
+    Command setBudget(UserBudget budget, Instant acceptedAt) {
+        CallDescriptor descriptor = new CallDescriptor(0, "vdf", budget.id(), null, null, null, null, null);
+        return new Command("set-" + (++sequence), Method.SET_USER_BUDGET, descriptor, acceptedAt, null, budget);
+    }
+
+    static CallDescriptor workedExample() {
+        return new CallDescriptor(0, "vdf", "rif", "0256", OffsetDateTime.parse("2012-02-02T17:30:00Z"),
+                OffsetDateTime.parse("2012-02-02T18:30:00Z"), null, null);
+    }
+
+    static UserBudget demoBudget(String id) {
+        return DEMO.userBudgets().stream().filter(b -> b.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    void advanceWallClock(Duration by) {
+        driver.advanceWallClockTime(by);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
