@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -35,7 +34,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class CommandProcessor implements Processor<byte[], byte[], String, Object> {
 
     private final ReferenceBook reference;
-    private final JsonSerde<Command> commands;
+    private final CommandReader reader;
     private final ObjectMapper mapper;
     private final Duration retention;
     private final Duration refillCheck;
@@ -47,7 +46,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     CommandProcessor(ReferenceBook reference, ObjectMapper mapper, Duration retention, Duration refillCheck) {
         this.reference = reference;
         this.mapper = mapper;
-        this.commands = new JsonSerde<>(mapper, Command.class);
+        this.reader = new CommandReader(new JsonSerde<>(mapper, Command.class));
         this.retention = retention;
         this.refillCheck = refillCheck;
     }
@@ -66,23 +65,13 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Command command;
-        try {
-            command = commands.deserialize(RatestreamTopology.COMMANDS_SOURCE, record.value());
-        } catch (SerializationException e) {
-            reject(record, e.getMessage());
+        CommandReader.Read read = reader.read(record.key(), record.value());
+        if (read.rejection() != null) {
+            reject(record, read.rejection());
             return;
         }
-        if (command == null) {
-            reject(record, "a command topic record needs a value (this one is a tombstone)");
-            return;
-        }
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        if (!command.key().equals(key)) {
-            reject(record, "the record key '" + key + "' must be the command's CstmId:Subject '" + command.key()
-                    + "' (it decides the partition, and so the order of the subscriber's commands)");
-            return;
-        }
+        Command command = read.command();
+        String key = command.key();
         CommandHandler.Outcome outcome = handler.handle(ledger, command);
         long timestamp = record.timestamp();
         context.forward(new Record<>(command.requestId(), new RoutedReply(outcome.reply(), command.replyTo()),

@@ -45,30 +45,42 @@ final class ReferenceProcessor<T> implements Processor<String, byte[], Void, Voi
 
     @Override
     public void process(Record<String, byte[]> record) {
-        String key = record.key();
+        String problem = apply(book, deserializer, keyOf, record.key(), record.value());
+        if (problem != null) {
+            skip(record, problem);
+        } else if (record.value() == null) {
+            store.delete(record.key());
+        } else {
+            store.put(record.key(), record.value());
+        }
+    }
+
+    /**
+     * Applies one reference record to a book: a null value deletes, a valid one replaces.
+     *
+     * @return why the record was skipped, or null when it was applied
+     */
+    static <T> String apply(Map<String, T> book, Deserializer<T> deserializer, Function<T, String> keyOf, String key,
+            byte[] value) {
         if (key == null) {
-            skip(record, "it has no key");
-            return;
+            return "it has no key";
         }
-        if (record.value() == null) {
+        if (value == null) {
             book.remove(key);
-            store.delete(key);
-            return;
+            return null;
         }
-        T value;
+        T parsed;
         try {
-            value = deserializer.deserialize(storeName, record.value());
+            parsed = deserializer.deserialize("reference", value);
         } catch (SerializationException e) {
-            skip(record, e.getMessage());
-            return;
+            return e.getMessage();
         }
-        String expected = keyOf.apply(value);
+        String expected = keyOf.apply(parsed);
         if (!key.equals(expected)) {
-            skip(record, "its key '" + key + "' does not match its content, which is keyed '" + expected + "'");
-            return;
+            return "its key '" + key + "' does not match its content, which is keyed '" + expected + "'";
         }
-        book.put(key, value);
-        store.put(key, record.value());
+        book.put(key, parsed);
+        return null;
     }
 
     private void skip(Record<String, byte[]> record, String reason) {

@@ -1,0 +1,41 @@
+package io.ratestream.streams.topology;
+
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.json.JsonSerde;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * Reads a commands-topic record: the command, or why it cannot be used. Shared by the processor and
+ * the replayer so that both accept and reject exactly the same records.
+ */
+final class CommandReader {
+
+    private final JsonSerde<Command> serde;
+
+    CommandReader(JsonSerde<Command> serde) {
+        this.serde = serde;
+    }
+
+    /** Either a command or a rejection reason. */
+    record Read(Command command, String rejection) {
+    }
+
+    Read read(byte[] key, byte[] value) {
+        Command command;
+        try {
+            command = serde.deserialize(io.ratestream.schemas.topics.Topics.COMMANDS, value);
+        } catch (SerializationException e) {
+            return new Read(null, e.getMessage());
+        }
+        if (command == null) {
+            return new Read(null, "a command topic record needs a value (this one is a tombstone)");
+        }
+        String text = key == null ? null : new String(key, StandardCharsets.UTF_8);
+        if (!command.key().equals(text)) {
+            return new Read(null, "the record key '" + text + "' must be the command's CstmId:Subject '"
+                    + command.key() + "' (it decides the partition, and so the order of the subscriber's commands)");
+        }
+        return new Read(command, null);
+    }
+}

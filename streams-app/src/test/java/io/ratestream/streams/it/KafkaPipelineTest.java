@@ -1,0 +1,165 @@
+package io.ratestream.streams.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.files.CgratesFiles;
+import io.ratestream.schemas.files.DataSet;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.model.CallDescriptor;
+import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.Reply;
+import io.ratestream.streams.StreamsApp;
+import io.ratestream.streams.StreamsAppConfig;
+import io.ratestream.streams.TopicSetup;
+import io.ratestream.streams.topology.Replay;
+import io.ratestream.testkit.junit.KafkaBroker;
+import io.ratestream.testkit.junit.KafkaBrokerExtension;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline on a real broker: every command round-trips, a repeated request id changes nothing,
+ * and a replay of the command log rebuilds the live budgets digit for digit.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KafkaPipelineTest {
+
+    static final DataSet DEMO = new CgratesFiles(Json.newMapper()).readDirectory(Path.of("..", "demo", "cgrates-2012"));
+    static final Instant T0 = Instant.parse("2012-02-02T17:00:00Z");
+    static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String subject = "minutosu-" + run;
+    private String bootstrap;
+    private StreamsApp app;
+    private TestClient client;
+    private int sequence;
+
+    @BeforeAll
+    void start(KafkaBroker broker, @TempDir Path state) throws Exception {
+        bootstrap = broker.bootstrapServers();
+        TopicSetup.ensure(bootstrap, 4, (short) 1);
+        client = new TestClient(bootstrap);
+        client.loadReference(DEMO, List.of(subject), "minutosu");
+        app = StreamsApp.start(StreamsAppConfig.defaults(bootstrap, state).withApplicationId("it-pipeline-" + run));
+        assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
+        UserBudget minutosu = DEMO.userBudgets().get(0);
+        UserBudget budget = new UserBudget(subject, minutosu.credit(), minutosu.smsCredit(), minutosu.traffic(),
+                minutosu.volumeDiscountSeconds(), minutosu.receivedCallSeconds(), minutosu.resetDayOfTheMonth(),
+                minutosu.tariffPlanId(), minutosu.minuteBuckets(), null);
+        Reply set = client.call(new Command("set-" + run, Method.SET_USER_BUDGET, descriptor(null, null), T0, null,
+                budget), REPLY_TIMEOUT);
+        assertThat(set.error()).isNull();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private CallDescriptor descriptor(String destination, String amount) {
+        return new CallDescriptor(0, "vdf", subject, destination, null, null,
+                amount == null ? null : new BigDecimal(amount), null);
+    }
+
+    private Reply call(String requestId, Method method, String destination, String amount) throws Exception {
+        return client.call(new Command(requestId, method, descriptor(destination, amount), T0, null, null), REPLY_TIMEOUT);
+    }
+
+    private String id() {
+        return run + "-" + (++sequence);
+    }
+
+    @Test
+    @Order(1)
+    void shouldRoundTripEveryCommandType() throws Exception {
+        CallDescriptor call = new CallDescriptor(0, "vdf", subject, "0723", OffsetDateTime.parse("2012-02-02T17:30:00Z"),
+                OffsetDateTime.parse("2012-02-02T17:32:50Z"), null, null);
+        Reply cost = client.call(new Command(id(), Method.GET_COST, call, T0, null, null), REPLY_TIMEOUT);
+        // 100 s free + 10 s x 0.01 + 60 s at 1 per 60 s
+        assertThat(cost.callCost().cost()).isEqualByComparingTo("1.1");
+
+        assertThat(call(id(), Method.DEBIT_BALANCE, null, "1").value()).isEqualByComparingTo("20");
+        assertThat(call(id(), Method.DEBIT_SMS, null, "1").error()).contains("amount exceeds budget");
+        assertThat(call(id(), Method.DEBIT_SECONDS, "0723", "105").value()).isEqualByComparingTo("5");
+        assertThat(call(id(), Method.GET_MAX_SESSION_TIME, "0723", "100").value()).isEqualByComparingTo("100");
+        assertThat(call(id(), Method.GET_EXACT_MAX_SESSION_TIME, "0723", "10").value()).isEqualByComparingTo("10");
+        assertThat(call(id(), Method.ADD_VOLUME_DISCOUNT_SECONDS, null, "100").value()).isEqualByComparingTo("100");
+        assertThat(call(id(), Method.RESET_VOLUME_DISCOUNT_SECONDS, null, null).value()).isEqualByComparingTo("0");
+        assertThat(call(id(), Method.ADD_RECEIVED_CALL_SECONDS, null, "100").value()).isEqualByComparingTo("0");
+        assertThat(call(id(), Method.RESET_USER_BUDGET, null, null).value()).isEqualByComparingTo("0");
+        // 20 - 0.05 + 100 bonus
+        assertThat(call(id(), Method.DEBIT_BALANCE, null, "0").value()).isEqualByComparingTo("119.95");
+    }
+
+    @Test
+    @Order(2)
+    void shouldApplyACommandReplayedWithTheSameRequestIdOnce() throws Exception {
+        String requestId = id();
+        Reply first = call(requestId, Method.DEBIT_BALANCE, null, "2.5");
+        client.forget(requestId);
+        Reply again = call(requestId, Method.DEBIT_BALANCE, null, "2.5");
+
+        assertThat(again).isEqualTo(first);
+        assertThat(call(id(), Method.DEBIT_BALANCE, null, "0").value()).isEqualByComparingTo(first.value());
+    }
+
+    @Test
+    @Order(3)
+    void shouldRebuildTheLiveBudgetsFromTheCommandLog() throws Exception {
+        Replay replay = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60));
+        Replay.Verification verification = null;
+        // The live app commits every 100 ms: wait until it has committed what the replay reads.
+        for (int attempt = 0; attempt < 50; attempt++) {
+            verification = replay.verify(app.config().applicationId());
+            if (verification.liveAtSnapshot()) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+
+        assertThat(verification.liveAtSnapshot()).as("live offsets %s, replayed to %s (%s commands, %s rejected)",
+                verification.liveOffsets(), verification.replay().endOffsets(), verification.replay().commands(),
+                verification.replay().rejected()).isTrue();
+        assertThat(verification.differences()).isEmpty();
+        assertThat(verification.replay().budgets()).containsKey("vdf:" + subject);
+        assertThat(verification.replay().budgets().get("vdf:" + subject).credit()).isEqualByComparingTo("117.45");
+    }
+
+    @Test
+    @Order(4)
+    void shouldReportADifferenceWhenTheLiveStateIsNotWhatTheLogSays() {
+        Replay.Result replayed = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60)).run();
+        List<String> keys = new ArrayList<>(replayed.budgets().keySet());
+
+        // a different application id has no live budgets at all: every replayed budget differs
+        Replay.Verification none = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60))
+                .verify("no-such-app-" + run);
+        assertThat(none.identical()).isFalse();
+        assertThat(none.differences()).extracting(Replay.Difference::key).containsAll(keys);
+    }
+}
