@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates ratestream's topics when they are missing; leaves existing ones as they are. The commands,
  * replies and events topics get {@code partitions} partitions (commands are keyed by subscriber, so
- * partitions are the unit of scale-out); reference topics are compacted with one partition; dead
- * letters one partition.
+ * partitions are the unit of scale-out); the commands topic keeps its records forever (it is what a
+ * replay rebuilds the budgets from); reference topics are compacted with one partition; dead letters
+ * one partition.
  */
 public final class TopicSetup {
 
@@ -74,6 +75,11 @@ public final class TopicSetup {
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         }
         int count = topic.name().equals(Topics.DEAD_LETTERS) ? 1 : partitions;
-        return new NewTopic(topic.name(), count, replication);
+        NewTopic created = new NewTopic(topic.name(), count, replication);
+        if (topic.name().equals(Topics.COMMANDS)) {
+            // The command log is the source of truth: replay rebuilds every budget from it.
+            created.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+        }
+        return created;
     }
 }

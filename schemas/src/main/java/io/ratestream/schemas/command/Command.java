@@ -30,6 +30,9 @@ public record Command(
         @JsonProperty("ReplyTo") ReplyTo replyTo,
         @JsonProperty("Budget") UserBudget budget) {
 
+    private static final Instant EARLIEST = Instant.parse(Validation.MIN_YEAR + "-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse(Validation.MAX_YEAR + "-12-31T23:59:59Z");
+
     public Command {
         String problem = Names.requestIdProblem(requestId, "RequestId");
         if (problem == null && method == null) {
@@ -46,6 +49,9 @@ public record Command(
         }
         if (problem == null && acceptedAt == null) {
             problem = "AcceptedAt is required";
+        }
+        if (problem == null && (acceptedAt.isBefore(EARLIEST) || acceptedAt.isAfter(LATEST))) {
+            problem = "AcceptedAt must be between the years " + Validation.MIN_YEAR + " and " + Validation.MAX_YEAR;
         }
         if (problem != null) {
             throw new IllegalArgumentException(problem);

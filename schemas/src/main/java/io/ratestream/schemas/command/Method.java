@@ -80,7 +80,8 @@ public enum Method {
         Method method = name == null ? null : lookup(name);
         if (method == null) {
             throw new IllegalArgumentException("unknown method '" + name + "': expected one of "
-                    + String.join(", ", BY_NAME.keySet().stream().sorted().toList()));
+                    + java.util.Arrays.stream(values()).map(m -> "Responder." + m.wireName)
+                            .collect(java.util.stream.Collectors.joining(", ")));
         }
         return method;
     }

@@ -25,4 +25,13 @@ public record BudgetEvent(
         @JsonProperty("AcceptedAt") Instant acceptedAt,
         @JsonProperty("Before") UserBudget before,
         @JsonProperty("After") UserBudget after) {
+
+    public BudgetEvent {
+        java.util.Objects.requireNonNull(requestId, "RequestId");
+        java.util.Objects.requireNonNull(method, "Method");
+        java.util.Objects.requireNonNull(tenant, "CstmId");
+        java.util.Objects.requireNonNull(subject, "Subject");
+        java.util.Objects.requireNonNull(acceptedAt, "AcceptedAt");
+        java.util.Objects.requireNonNull(after, "After");
+    }
 }

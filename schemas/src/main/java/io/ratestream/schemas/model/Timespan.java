@@ -25,6 +25,12 @@ public record Timespan(
         @JsonProperty("ActivationTime") OffsetDateTime activationTime,
         @JsonProperty("MinuteInfo") MinuteInfo minuteInfo) {
 
+    public Timespan {
+        if ((interval == null) == (minuteInfo == null)) {
+            throw new IllegalArgumentException("a timespan is priced by exactly one of Interval and MinuteInfo");
+        }
+    }
+
     /** Whether an interval (not a bucket) priced this span. */
     @JsonIgnore
     public boolean isIntervalPriced() {

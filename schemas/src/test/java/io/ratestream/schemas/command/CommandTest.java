@@ -38,7 +38,7 @@ class CommandTest {
         assertThatThrownBy(() -> Method.fromName("Responder.Steal"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown method 'Responder.Steal'")
-                .hasMessageContaining("getcost");
+                .hasMessageContaining("Responder.GetCost, Responder.DebitBalance");
         assertThat(Method.lookup("Status")).isNull();
     }
 
@@ -69,6 +69,16 @@ class CommandTest {
         assertThatThrownBy(() -> new Command("r", Method.GET_COST, noTenant, now, null, null)).hasMessageContaining("CstmId");
         assertThatThrownBy(() -> new Command("r", Method.GET_COST, colonTenant, now, null, null)).hasMessageContaining("':'");
         assertThatThrownBy(() -> new Command("r", Method.GET_COST, RIF, null, null, null)).hasMessageContaining("AcceptedAt");
+        assertThatThrownBy(() -> new Command("r", Method.GET_COST, RIF, Instant.parse("2300-01-01T00:00:00Z"), null, null))
+                .hasMessageContaining("AcceptedAt must be between");
+    }
+
+    @Test
+    void shouldRouteRepliesOnlyToTheRepliesTopicAndByKeyWhenNoPartitionIsGiven() throws Exception {
+        assertThatThrownBy(() -> new ReplyTo("ratestream.commands", 0)).hasMessageContaining("must be ratestream.replies");
+        assertThat(mapper.readValue("{\"Topic\":\"ratestream.replies\"}", ReplyTo.class).partition()).isEqualTo(-1);
+        assertThat(mapper.readValue("{\"topic\":\"ratestream.replies\",\"partition\":2}", ReplyTo.class).partition())
+                .isEqualTo(2);
     }
 
     @Test

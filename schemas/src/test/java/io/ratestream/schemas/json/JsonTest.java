@@ -133,9 +133,11 @@ class JsonTest {
     @Test
     void shouldLeaveOutNullsSoASpanShowsEitherItsIntervalOrItsBucket() throws Exception {
         Timespan span = new Timespan(OffsetDateTime.parse("2012-02-02T17:30:00Z"),
-                OffsetDateTime.parse("2012-02-02T17:31:00Z"), BigDecimal.ONE, null, null, null);
+                OffsetDateTime.parse("2012-02-02T17:31:00Z"), BigDecimal.ONE, null, null,
+                new io.ratestream.schemas.model.MinuteInfo("retea", BigDecimal.TEN, BigDecimal.ZERO));
 
-        assertThat(mapper.writeValueAsString(span)).doesNotContain("Interval").doesNotContain("MinuteInfo");
+        assertThat(mapper.writeValueAsString(span)).doesNotContain("Interval").doesNotContain("ActivationTime")
+                .contains("MinuteInfo");
     }
 
     @Test
@@ -143,11 +145,12 @@ class JsonTest {
         String bucket = mapper.writeValueAsString(new io.ratestream.schemas.model.MinuteBucket(BigDecimal.TEN, 1,
                 BigDecimal.ZERO, "retea"));
         String span = mapper.writeValueAsString(new Timespan(OffsetDateTime.parse("2012-02-02T17:30:00Z"),
-                OffsetDateTime.parse("2012-02-02T17:31:00Z"), BigDecimal.ONE, null, null, null));
+                OffsetDateTime.parse("2012-02-02T17:31:00Z"), BigDecimal.ONE, null, null,
+                new io.ratestream.schemas.model.MinuteInfo("retea", BigDecimal.TEN, BigDecimal.ZERO)));
 
         assertThat(bucket).isEqualTo("{\"Seconds\":10,\"Priority\":1,\"Price\":0,\"DestinationId\":\"retea\"}");
         assertThat(span).isEqualTo("{\"TimeStart\":\"2012-02-02T17:30:00Z\",\"TimeEnd\":\"2012-02-02T17:31:00Z\","
-                + "\"Cost\":1}");
+                + "\"Cost\":1,\"MinuteInfo\":{\"DestinationId\":\"retea\",\"Quantity\":10,\"Price\":0}}");
     }
 
     @Test

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * Deterministic: its results depend only on the ledger and the command, so the streams app and the
  * replayer, feeding it the same commands, end with the same budgets.
  *
- * <p>A request id seen before gets its original reply and changes nothing, as long as the earlier
- * command was accepted no more than the retention before this one. Entries are forgotten after twice
+ * <p>A request id seen before for the same {@code tenant:subject} gets its original reply and changes
+ * nothing, as long as the earlier command was accepted no more than the retention before this one. Entries are forgotten after twice
  * the retention, a few per command, so that forgetting never changes a result and never costs a pause.
  */
 final class CommandHandler {
@@ -26,6 +26,13 @@ final class CommandHandler {
 
     /** Processed entries forgotten per command: more than the one each command adds. */
     private static final int FORGET_PER_COMMAND = 2;
+    /** How far one command may move the forgetting watermark. */
+    private static final Duration MAX_WATERMARK_STEP = Duration.ofMinutes(10);
+    /**
+     * Request ids are idempotency keys per subscriber: the processed store is keyed by
+     * {@code tenant:subject} + this + request id (neither part can contain a control character).
+     */
+    static final char SEPARATOR = '\u001f';
     /** Below this (year 1900) a watermark minus the retention could leave Instant's range: forget nothing. */
     private static final long EARLIEST_FORGET_SECOND = -2_208_988_800L;
 
@@ -49,7 +56,8 @@ final class CommandHandler {
 
     Outcome handle(Ledger ledger, Command command) {
         Instant acceptedAt = command.acceptedAt();
-        ProcessedReply seen = ledger.processed(command.requestId());
+        String processedKey = command.key() + SEPARATOR + command.requestId();
+        ProcessedReply seen = ledger.processed(processedKey);
         Outcome outcome;
         if (seen != null && !seen.acceptedAt().isBefore(acceptedAt.minus(retention))) {
             outcome = new Outcome(seen.reply(), List.of(), true, null);
@@ -70,11 +78,17 @@ final class CommandHandler {
             if (decision.changed()) {
                 ledger.putBudget(key, decision.budget());
             }
-            ledger.putProcessed(command.requestId(), new ProcessedReply(decision.reply(), acceptedAt));
+            ledger.putProcessed(processedKey, new ProcessedReply(decision.reply(), acceptedAt));
             outcome = new Outcome(decision.reply(), decision.events(), false, internalError);
         }
-        if (watermark == null || acceptedAt.isAfter(watermark)) {
+        if (watermark == null) {
             watermark = acceptedAt;
+        } else if (acceptedAt.isAfter(watermark)) {
+            // At most one step per command: one command with a far-future AcceptedAt (a producer's broken
+            // clock) must not make the ledger forget the request ids of the last day. A lagging watermark
+            // only keeps entries longer.
+            Instant step = watermark.plus(MAX_WATERMARK_STEP);
+            watermark = acceptedAt.isAfter(step) ? step : acceptedAt;
         }
         if (watermark.getEpochSecond() > EARLIEST_FORGET_SECOND) {
             ledger.forgetProcessedBefore(watermark.minus(retention).minus(retention), FORGET_PER_COMMAND);

@@ -64,9 +64,9 @@ final class StoreLedger implements Ledger {
                 if (compare(key, to.get()) >= 0) {
                     break;
                 }
-                String requestId = new String(key, Long.BYTES, key.length - Long.BYTES, StandardCharsets.UTF_8);
+                String processedKey = new String(key, Long.BYTES, key.length - Long.BYTES, StandardCharsets.UTF_8);
                 index.delete(entry.key);
-                processed.delete(requestId);
+                processed.delete(processedKey);
                 forgotten++;
             }
         }

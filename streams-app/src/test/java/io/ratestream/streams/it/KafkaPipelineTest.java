@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.command.ReplyTo;
+import io.ratestream.schemas.topics.Topics;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.json.Json;
@@ -130,6 +132,19 @@ class KafkaPipelineTest {
 
     @Test
     @Order(3)
+    void shouldSendTheReplyToThePartitionTheCommandAsksFor() throws Exception {
+        for (int partition = 0; partition < 4; partition++) {
+            String requestId = id();
+            Reply reply = client.call(new Command(requestId, Method.DEBIT_BALANCE, descriptor(null, "0"), T0,
+                    new ReplyTo(Topics.REPLIES, partition), null), REPLY_TIMEOUT);
+
+            assertThat(reply.error()).isNull();
+            assertThat(client.replyPartition(requestId)).isEqualTo(partition);
+        }
+    }
+
+    @Test
+    @Order(4)
     void shouldRebuildTheLiveBudgetsFromTheCommandLog() throws Exception {
         Replay replay = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60));
         Replay.Verification verification = null;
@@ -151,7 +166,7 @@ class KafkaPipelineTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldReportADifferenceWhenTheLiveStateIsNotWhatTheLogSays() {
         Replay.Result replayed = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60)).run();
         List<String> keys = new ArrayList<>(replayed.budgets().keySet());

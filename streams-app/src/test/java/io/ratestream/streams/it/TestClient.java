@@ -36,6 +36,7 @@ final class TestClient implements AutoCloseable {
     private final KafkaProducer<String, Object> reference;
     private final KafkaConsumer<String, Reply> replies;
     private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Integer> partitions = new ConcurrentHashMap<>();
     private final Thread poller;
     private volatile boolean running = true;
 
@@ -106,6 +107,11 @@ final class TestClient implements AutoCloseable {
         }
     }
 
+    /** The partition the reply of a request arrived on, or null. */
+    Integer replyPartition(String requestId) {
+        return partitions.get(requestId);
+    }
+
     /** Forgets a request so that it can be sent again and waited for. */
     void forget(String requestId) {
         pending.remove(requestId);
@@ -115,6 +121,7 @@ final class TestClient implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, Reply> record : replies.poll(Duration.ofMillis(50))) {
+                    partitions.put(record.key(), record.partition());
                     CompletableFuture<Reply> waiting = pending.remove(record.key());
                     if (waiting != null) {
                         waiting.complete(record.value());

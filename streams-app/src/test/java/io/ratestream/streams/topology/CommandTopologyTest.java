@@ -108,15 +108,42 @@ class CommandTopologyTest {
     }
 
     @Test
-    void shouldSendTheReplyWhereTheCommandAsks() {
-        var gateway2 = pipeline.driver.createOutputTopic("gateway-2.replies", new StringDeserializer(),
-                pipeline.topics.replies().valueSerde().deserializer());
+    void shouldRefuseToWriteRepliesIntoAnyOtherTopic() {
+        String json = "{\"RequestId\":\"evil\",\"Method\":\"DebitBalance\",\"Descriptor\":{\"CstmId\":\"vdf\","
+                + "\"Subject\":\"minutosu\",\"Amount\":1},\"AcceptedAt\":\"2012-02-02T17:00:00Z\","
+                + "\"ReplyTo\":{\"Topic\":\"ratestream.commands\",\"Partition\":0}}";
 
-        pipeline.commands.pipeInput("vdf:minutosu", pipeline.command("routed", Method.DEBIT_BALANCE, "minutosu", null,
-                "1", T0, new ReplyTo("gateway-2.replies", 0)));
+        pipeline.rawCommands.pipeInput("vdf:minutosu".getBytes(StandardCharsets.UTF_8),
+                json.getBytes(StandardCharsets.UTF_8));
 
-        assertThat(gateway2.readKeyValue().key).isEqualTo("routed");
-        assertThat(pipeline.replies.isEmpty()).isTrue();
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("must be ratestream.replies");
+        assertThat(pipeline.replies.readKeyValue().key).isEqualTo("evil");
+        assertThat(pipeline.commandsOut.isEmpty()).isTrue();
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
+    }
+
+    @Test
+    void shouldKeepRequestIdsOfDifferentSubscribersApart() {
+        pipeline.send(pipeline.setBudget(Pipeline.demoBudget("broker"), T0));
+        Reply minutosu = pipeline.send(pipeline.command("shared-id", Method.DEBIT_BALANCE, "minutosu", null, "1", T0,
+                null));
+        Reply broker = pipeline.send(pipeline.command("shared-id", Method.DEBIT_BALANCE, "broker", null, "1", T0,
+                null));
+
+        assertThat(minutosu.value()).isEqualByComparingTo("20");
+        assertThat(broker.value()).isEqualByComparingTo("-1");
+    }
+
+    @Test
+    void shouldNotLetOneFarFutureCommandMakeTheLedgerForgetRecentRequests() {
+        send("recent", Method.DEBIT_BALANCE, null, "1");
+        pipeline.send(pipeline.command("future", Method.DEBIT_BALANCE, "minutosu", null, "1",
+                Instant.parse("2199-01-01T00:00:00Z"), null));
+
+        Reply retry = send("recent", Method.DEBIT_BALANCE, null, "1");
+
+        assertThat(retry.value()).isEqualByComparingTo("20");
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("19");
     }
 
     @Test
