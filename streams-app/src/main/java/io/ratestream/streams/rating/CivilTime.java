@@ -1,6 +1,6 @@
 package io.ratestream.streams.rating;
 
-import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
@@ -25,7 +25,8 @@ final class CivilTime {
     static OffsetDateTime time(long epochNanos, ZoneOffset offset) {
         long seconds = Math.floorDiv(epochNanos, NANOS_PER_SECOND);
         int nanos = (int) Math.floorMod(epochNanos, NANOS_PER_SECOND);
-        return OffsetDateTime.ofInstant(Instant.ofEpochSecond(seconds, nanos), offset);
+        // LocalDateTime.ofEpochSecond with the fixed offset: no ZoneRules lookup (ofInstant makes one per call).
+        return OffsetDateTime.of(LocalDateTime.ofEpochSecond(seconds, nanos, offset), offset);
     }
 
     /** Day of the week of an epoch day: 0 = Sunday ... 6 = Saturday (1970-01-01 was a Thursday). */
