@@ -47,6 +47,12 @@ public final class ReferenceBook implements ReferenceData {
         return plans;
     }
 
+    /** Whether the book holds at least these many entries of each kind (a loader waiting for its data). */
+    public boolean holdsAtLeast(int ratingProfiles, int destinationCount, int tariffPlans) {
+        return profiles.size() >= ratingProfiles && destinations.size() >= destinationCount
+                && plans.size() >= tariffPlans;
+    }
+
     /** How many entries of each kind are held: for status pages and tests. */
     public String summary() {
         return profiles.size() + " rating profiles, " + destinations.size() + " destinations, " + plans.size()

@@ -1,0 +1,192 @@
+package io.ratestream.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.ratestream.gateway.replies.PendingReplies;
+import io.ratestream.gateway.replies.ReplyListener;
+import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.gateway.rpc.RpcService;
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.command.ReplyTo;
+import io.ratestream.schemas.command.Validation;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.model.CallDescriptor;
+import io.ratestream.schemas.model.Names;
+import io.ratestream.schemas.reply.Reply;
+import io.ratestream.schemas.topics.Topics;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The gateway's service: checks a call, turns it into a command, publishes it and waits for the reply.
+ * Bad input is answered here and never reaches Kafka. Thread-safe.
+ */
+public final class Gateway implements RpcService {
+
+    private final GatewayConfig config;
+    private final ObjectMapper mapper;
+    private final PendingReplies pending;
+    private final ReplyListener replies;
+    private final CommandPublisher publisher;
+    private final KafkaHealth kafka;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+    private final String instance;
+
+    Gateway(GatewayConfig config, ObjectMapper mapper, PendingReplies pending, ReplyListener replies,
+            CommandPublisher publisher, KafkaHealth kafka, MeterRegistry metrics, Clock clock, String instance) {
+        this.config = config;
+        this.mapper = mapper;
+        this.pending = pending;
+        this.replies = replies;
+        this.publisher = publisher;
+        this.kafka = kafka;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.instance = instance;
+    }
+
+    @Override
+    public CompletableFuture<Object> call(String method, JsonNode params, String idempotencyKey) {
+        String name = method.toLowerCase(Locale.ROOT);
+        if (name.equals("responder.status") || name.equals("status")) {
+            return CompletableFuture.completedFuture(status());
+        }
+        Method resolved = Method.lookup(method);
+        if (resolved == null || resolved == Method.SET_USER_BUDGET || resolved == Method.MONTHLY_REFILL) {
+            return CompletableFuture.failedFuture(RpcException.badRequest("rpc: can't find method " + method));
+        }
+        CallDescriptor descriptor;
+        try {
+            descriptor = descriptor(params);
+        } catch (RpcException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return dispatch(resolved, descriptor, idempotencyKey);
+    }
+
+    /** Checks a call and sends it; completes with the result or an {@link RpcException}. */
+    public CompletableFuture<Object> dispatch(Method method, CallDescriptor descriptor, String idempotencyKey) {
+        long start = System.nanoTime();
+        CompletableFuture<Object> result;
+        try {
+            result = send(method, descriptor, idempotencyKey);
+        } catch (RpcException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.whenComplete((value, error) -> record(method, start, error));
+    }
+
+    private CompletableFuture<Object> send(Method method, CallDescriptor descriptor, String idempotencyKey) {
+        String problem = Validation.problem(method, descriptor);
+        if (problem == null && idempotencyKey != null) {
+            problem = Names.requestIdProblem(idempotencyKey, "Idempotency-Key");
+        }
+        if (problem != null) {
+            throw RpcException.badRequest(problem);
+        }
+        if (!kafka.up()) {
+            throw new RpcException(RpcException.Kind.UNAVAILABLE, "Kafka is unavailable (" + kafka.problem()
+                    + "): try again shortly");
+        }
+        int partition = replies.replyPartition();
+        if (partition < 0) {
+            throw new RpcException(RpcException.Kind.UNAVAILABLE, "the gateway is not ready yet (no reply partition)");
+        }
+        String requestId = descriptor.requestId() != null ? descriptor.requestId()
+                : idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
+        Command command;
+        try {
+            command = new Command(requestId, method, descriptor, clock.instant(), new ReplyTo(Topics.REPLIES, partition),
+                    null);
+        } catch (IllegalArgumentException e) {
+            throw RpcException.badRequest(e.getMessage());
+        }
+        CompletableFuture<Reply> reply = pending.register(requestId, command.key(), config.replyTimeout());
+        publisher.send(command).whenComplete((sent, error) -> {
+            if (error != null) {
+                pending.fail(requestId, new RpcException(RpcException.Kind.UNAVAILABLE,
+                        "Kafka did not take the request (" + error.getMessage() + "): retry with the same RequestId"));
+            }
+        });
+        return reply.handle((answer, error) -> {
+            if (error != null) {
+                throw new CompletionException(translate(error));
+            }
+            if (answer.isError()) {
+                throw new CompletionException(RpcException.badRequest(answer.error()));
+            }
+            return answer.result();
+        });
+    }
+
+    private static RpcException translate(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RpcException rpc) {
+            return rpc;
+        }
+        if (cause instanceof TimeoutException) {
+            return new RpcException(RpcException.Kind.TIMEOUT, "timeout");
+        }
+        return new RpcException(RpcException.Kind.UNAVAILABLE, "internal error: " + cause);
+    }
+
+    private CallDescriptor descriptor(JsonNode params) {
+        JsonNode node = params != null && params.isArray() && params.size() == 1 ? params.get(0) : params;
+        if (node == null || !node.isObject()) {
+            throw RpcException.badRequest("params must be [ {call descriptor} ], an array holding one object");
+        }
+        try {
+            return mapper.treeToValue(node, CallDescriptor.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw RpcException.badRequest("invalid call descriptor: " + Json.describe(e));
+        }
+    }
+
+    private void record(Method method, long start, Throwable error) {
+        String outcome = "ok";
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            outcome = cause instanceof RpcException rpc ? rpc.kind().name().toLowerCase(Locale.ROOT) : "error";
+        }
+        metrics.counter("ratestream.requests", "method", method.wireName(), "outcome", outcome).increment();
+        Timer.builder("ratestream.request.latency").tag("method", method.wireName())
+                .publishPercentileHistogram().register(metrics)
+                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** What {@code Responder.Status} and {@code GET /status} show. */
+    public Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("Service", "ratestream api-gateway");
+        status.put("Instance", instance);
+        status.put("Kafka", kafka.up() ? "up" : "down: " + kafka.problem());
+        status.put("ReplyPartitions", replies.partitions());
+        status.put("RequestsWaiting", pending.size());
+        status.put("JsonRpc", config.bind() + ":" + config.jsonRpcPort());
+        status.put("Http", config.bind() + ":" + config.httpPort());
+        status.put("RepliesRead", config.repliesReadCommitted() ? "read_committed" : "read_uncommitted");
+        return status;
+    }
+
+    /** Ready: Kafka answers and replies have a partition to come back on. */
+    public boolean ready() {
+        return kafka.up() && replies.replyPartition() >= 0;
+    }
+
+    /** Requests waiting for a reply now. */
+    public int waiting() {
+        return pending.size();
+    }
+
+}

@@ -1,0 +1,179 @@
+package io.ratestream.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ratestream.gateway.http.HttpApi;
+import io.ratestream.gateway.jsonrpc.JsonRpcProtocol;
+import io.ratestream.gateway.jsonrpc.JsonRpcServer;
+import io.ratestream.gateway.replies.PendingReplies;
+import io.ratestream.gateway.replies.ReplyListener;
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.json.JsonSerde;
+import io.ratestream.schemas.reply.Reply;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway process: Kafka clients, the reply listener, JSON-RPC over TCP, and HTTP. Several gateways
+ * share the load; each receives only its own replies.
+ */
+public final class GatewayApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayApp.class);
+
+    private final Gateway gateway;
+    private final KafkaHealth kafka;
+    private final ReplyListener replies;
+    private final CommandPublisher publisher;
+    private final JsonRpcServer tcp;
+    private final Javalin http;
+
+    private GatewayApp(Gateway gateway, KafkaHealth kafka, ReplyListener replies, CommandPublisher publisher,
+            JsonRpcServer tcp, Javalin http) {
+        this.gateway = gateway;
+        this.kafka = kafka;
+        this.replies = replies;
+        this.publisher = publisher;
+        this.tcp = tcp;
+        this.http = http;
+    }
+
+    /** Starts the gateway; returns when both listeners accept connections. */
+    public static GatewayApp start(GatewayConfig config) {
+        ObjectMapper mapper = Json.newMapper();
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PendingReplies pending = new PendingReplies();
+        Gauge.builder("ratestream.requests.waiting", pending, PendingReplies::size)
+                .description("requests waiting for their reply").register(metrics);
+        KafkaHealth kafka = new KafkaHealth(config.bootstrapServers());
+        kafka.start();
+        ReplyListener replies = new ReplyListener(config.bootstrapServers(), config.replyPartition(),
+                config.repliesReadCommitted(), pending, new JsonSerde<>(mapper, Reply.class), metrics);
+        replies.start();
+        CommandPublisher publisher = new CommandPublisher(config.bootstrapServers(),
+                new JsonSerde<>(mapper, Command.class));
+        Gateway gateway = new Gateway(config, mapper, pending, replies, publisher, kafka, metrics, Clock.systemUTC(),
+                instanceName());
+        JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
+        JsonRpcServer tcp = new JsonRpcServer(new JsonRpcServer.Config(config.bind(), config.jsonRpcPort(),
+                config.maxRequestBytes(), config.idleTimeout()), protocol);
+        tcp.start();
+        Javalin http = HttpApi.create(gateway, mapper, Clock.systemUTC(), metrics,
+                (body, key) -> jsonRpcOverHttp(mapper, protocol, body, key), config.maxRequestBytes());
+        try {
+            http.start(config.bind(), config.httpPort());
+        } catch (RuntimeException e) {
+            tcp.close();
+            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.httpPort()
+                    + " (is the port in use? stop the other process or pass --http-port): " + e.getMessage(), e);
+        }
+        LOG.info("gateway listening: JSON-RPC {}:{}, HTTP {}:{}", config.bind(), tcp.port(), config.bind(), http.port());
+        return new GatewayApp(gateway, kafka, replies, publisher, tcp, http);
+    }
+
+    private static CompletableFuture<HttpApi.HttpReply> jsonRpcOverHttp(ObjectMapper mapper, JsonRpcProtocol protocol,
+            byte[] body, String idempotencyKey) {
+        try {
+            mapper.readTree(body);
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(new HttpApi.HttpReply(400,
+                    protocol.malformedJsonResponse(Json.describe(e))));
+        }
+        return protocol.handle(body, idempotencyKey).thenApply(bytes -> new HttpApi.HttpReply(200, bytes));
+    }
+
+    private static String instanceName() {
+        try {
+            return InetAddress.getLocalHost().getHostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        } catch (IOException e) {
+            return "gateway-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+    }
+
+    /** The port JSON-RPC over TCP listens on. */
+    public int jsonRpcPort() {
+        return tcp.port();
+    }
+
+    /** The port HTTP listens on. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** The service behind both listeners. */
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /** Waits until the gateway is ready (Kafka answers, a reply partition is assigned). */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!gateway.ready()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+        tcp.close();
+        try {
+            replies.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        publisher.close();
+        kafka.close();
+    }
+
+    /**
+     * Usage: {@code GatewayApp [--bootstrap HOST:PORT] [--bind ADDRESS] [--jsonrpc-port N] [--http-port N]
+     * [--reply-partition N] [--reply-timeout-ms N] [--replies-read-committed]}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        GatewayConfig config = GatewayConfig.defaults("127.0.0.1:9092");
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--bootstrap" -> config = new GatewayConfig(value, config.bind(), config.jsonRpcPort(),
+                        config.httpPort(), config.replyTimeout(), config.maxRequestBytes(), config.idleTimeout(),
+                        config.replyPartition(), config.repliesReadCommitted());
+                case "--bind" -> config = config.withBind(value);
+                case "--jsonrpc-port" -> config = config.withPorts(Integer.parseInt(value), config.httpPort());
+                case "--http-port" -> config = config.withPorts(config.jsonRpcPort(), Integer.parseInt(value));
+                case "--reply-partition" -> config = config.withReplyPartition(Integer.parseInt(value));
+                case "--reply-timeout-ms" -> config = config.withReplyTimeout(Duration.ofMillis(Long.parseLong(value)));
+                case "--replies-read-committed" -> {
+                    config = config.withRepliesReadCommitted(true);
+                    continue;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --bootstrap, "
+                        + "--bind, --jsonrpc-port, --http-port, --reply-partition, --reply-timeout-ms, "
+                        + "--replies-read-committed)");
+            }
+            i++;
+        }
+        GatewayApp app = start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "ratestream-gateway-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,71 @@
+package io.ratestream.gateway;
+
+import java.time.Duration;
+
+/**
+ * Everything the gateway is configured with, loaded once in {@code main}.
+ *
+ * @param bootstrapServers Kafka bootstrap servers; never null
+ * @param bind the address both listeners bind to (127.0.0.1 by default; 0.0.0.0 for all)
+ * @param jsonRpcPort JSON-RPC over TCP (2001); 0 picks a free port
+ * @param httpPort HTTP (8000); 0 picks a free port
+ * @param replyTimeout how long a caller waits for a reply before "timeout" (HTTP 504)
+ * @param maxRequestBytes the largest request accepted (TCP object, HTTP body)
+ * @param idleTimeout an idle JSON-RPC connection is closed after this
+ * @param replyPartition the partition of ratestream.replies this gateway reads; -1 to have one assigned
+ *     through the {@code ratestream-gateways} consumer group
+ * @param repliesReadCommitted read replies read_committed (option (a) of docs/design.md) instead of
+ *     read_uncommitted (the default, option (b))
+ */
+public record GatewayConfig(
+        String bootstrapServers,
+        String bind,
+        int jsonRpcPort,
+        int httpPort,
+        Duration replyTimeout,
+        int maxRequestBytes,
+        Duration idleTimeout,
+        int replyPartition,
+        boolean repliesReadCommitted) {
+
+    /** Default JSON-RPC port. */
+    public static final int JSON_RPC_PORT = 2001;
+    /** Default HTTP port. */
+    public static final int HTTP_PORT = 8000;
+
+    /** The defaults against a cluster. */
+    public static GatewayConfig defaults(String bootstrapServers) {
+        return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
+                1 << 20, Duration.ofMinutes(15), -1, false);
+    }
+
+    public GatewayConfig withPorts(int jsonRpc, int http) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpc, http, replyTimeout, maxRequestBytes, idleTimeout,
+                replyPartition, repliesReadCommitted);
+    }
+
+    public GatewayConfig withBind(String value) {
+        return new GatewayConfig(bootstrapServers, value, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, repliesReadCommitted);
+    }
+
+    public GatewayConfig withReplyTimeout(Duration value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, value, maxRequestBytes, idleTimeout,
+                replyPartition, repliesReadCommitted);
+    }
+
+    public GatewayConfig withReplyPartition(int value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, value, repliesReadCommitted);
+    }
+
+    public GatewayConfig withRepliesReadCommitted(boolean value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, value);
+    }
+
+    public GatewayConfig withIdleTimeout(Duration value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes, value,
+                replyPartition, repliesReadCommitted);
+    }
+}

@@ -1,0 +1,76 @@
+package io.ratestream.gateway;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether Kafka answers, checked every second in the background, so that a request can be refused at
+ * once with "Kafka is unavailable" instead of waiting for a timeout, and readiness can say so.
+ */
+final class KafkaHealth implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaHealth.class);
+
+    private final Admin admin;
+    private final ScheduledExecutorService checker;
+    private volatile boolean up;
+    private volatile String problem = "not checked yet";
+
+    KafkaHealth(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "1500");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "1500");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        admin = Admin.create(props);
+        checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "ratestream-kafka-health");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    void start() {
+        check();
+        checker.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void check() {
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(1500)).nodes().get(2, TimeUnit.SECONDS);
+            if (!up) {
+                LOG.info("Kafka answers");
+            }
+            up = true;
+            problem = null;
+        } catch (Exception e) {
+            if (up) {
+                LOG.warn("Kafka does not answer: {}", e.toString());
+            }
+            up = false;
+            problem = e.getCause() != null ? e.getCause().toString() : e.toString();
+        } 
+    }
+
+    boolean up() {
+        return up;
+    }
+
+    String problem() {
+        return problem;
+    }
+
+    @Override
+    public void close() {
+        checker.shutdownNow();
+        admin.close(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,185 @@
+package io.ratestream.gateway.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ratestream.gateway.Gateway;
+import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.json.Rfc3339;
+import io.ratestream.schemas.model.CallDescriptor;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API on one Javalin server: the original GET endpoints, JSON-RPC over POST, status, health
+ * and metrics. Routes are declared in {@link #create}; handlers are thin: parse, call the gateway,
+ * write. A bad request is HTTP 400 with {@code {"Error": "..."}}; a timeout 504; Kafka gone 503.
+ */
+public final class HttpApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final String JSON = "application/json";
+
+    private final Gateway gateway;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc;
+
+    /** A JSON-RPC answer over HTTP: the status and the response object's bytes. */
+    public record HttpReply(int status, byte[] body) {
+    }
+
+    private HttpApi(Gateway gateway, ObjectMapper mapper, Clock clock,
+            BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc) {
+        this.gateway = gateway;
+        this.mapper = mapper;
+        this.clock = clock;
+        this.jsonRpc = jsonRpc;
+    }
+
+    /**
+     * The server, configured but not started.
+     *
+     * @param jsonRpc handles one JSON-RPC request body and its Idempotency-Key header (the same protocol as
+     *     the TCP listener)
+     */
+    public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
+            BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc, long maxRequestBytes) {
+        HttpApi api = new HttpApi(gateway, mapper, clock, jsonRpc);
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = maxRequestBytes;
+            config.routes.get("/getcost", ctx -> api.get(ctx, Method.GET_COST));
+            config.routes.get("/debitbalance", ctx -> api.get(ctx, Method.DEBIT_BALANCE));
+            config.routes.get("/debitcents", ctx -> api.get(ctx, Method.DEBIT_BALANCE));
+            config.routes.get("/debitsms", ctx -> api.get(ctx, Method.DEBIT_SMS));
+            config.routes.get("/debitseconds", ctx -> api.get(ctx, Method.DEBIT_SECONDS));
+            config.routes.get("/getmaxsessiontime", ctx -> api.get(ctx, Method.GET_MAX_SESSION_TIME));
+            config.routes.get("/getexactmaxsessiontime", ctx -> api.get(ctx, Method.GET_EXACT_MAX_SESSION_TIME));
+            config.routes.get("/addvolumediscountseconds", ctx -> api.get(ctx, Method.ADD_VOLUME_DISCOUNT_SECONDS));
+            config.routes.get("/resetvolumediscountseconds",
+                    ctx -> api.get(ctx, Method.RESET_VOLUME_DISCOUNT_SECONDS));
+            config.routes.get("/addrecievedcallseconds", ctx -> api.get(ctx, Method.ADD_RECEIVED_CALL_SECONDS));
+            config.routes.get("/addreceivedcallseconds", ctx -> api.get(ctx, Method.ADD_RECEIVED_CALL_SECONDS));
+            config.routes.get("/resetuserbudget", ctx -> api.get(ctx, Method.RESET_USER_BUDGET));
+            config.routes.post("/jsonrpc", api::postJsonRpc);
+            config.routes.get("/status", ctx -> api.json(ctx, 200, gateway.status()));
+            config.routes.get("/health/live", ctx -> api.json(ctx, 200, Map.of("Status", "live")));
+            config.routes.get("/health/ready", api::ready);
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+            config.routes.exception(RpcException.class, (e, ctx) -> api.error(ctx, e));
+        });
+    }
+
+    private void get(Context ctx, Method method) {
+        Map<String, String> query = QueryParams.parse(ctx.queryString());
+        CallDescriptor descriptor = descriptor(method, query);
+        String key = ctx.header("Idempotency-Key");
+        CompletableFuture<Object> call = gateway.dispatch(method, descriptor, key);
+        ctx.future(() -> call.handle((result, error) -> {
+            if (error != null) {
+                error(ctx, cause(error));
+            } else {
+                json(ctx, 200, result);
+            }
+            return null;
+        }));
+    }
+
+    private CallDescriptor descriptor(Method method, Map<String, String> query) {
+        int tor = query.containsKey("tor") ? integer(query.get("tor"), "tor") : 0;
+        BigDecimal amount = query.containsKey("amount") ? decimal(query.get("amount"), "amount") : null;
+        OffsetDateTime start = query.containsKey("ts") ? time(query.get("ts"), "ts") : null;
+        OffsetDateTime end = query.containsKey("te") ? time(query.get("te"), "te") : null;
+        if (method == Method.GET_COST) {
+            if (start == null) {
+                // The original example has no times: a zero-length call starting now, which shows the
+                // matched prefix and the connect fee.
+                start = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).withNano(0);
+            }
+            if (end == null) {
+                Duration length = query.containsKey("duration") ? Durations.parse(query.get("duration")) : Duration.ZERO;
+                end = start.plus(length);
+            } else if (query.containsKey("duration")) {
+                throw RpcException.badRequest("give te or duration, not both");
+            }
+        }
+        return new CallDescriptor(tor, query.get("cstmid"), query.get("subj"), query.get("dest"), start, end, amount,
+                query.get("requestid"));
+    }
+
+    private void postJsonRpc(Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        String key = ctx.header("Idempotency-Key");
+        ctx.future(() -> jsonRpc.apply(body, key).handle((reply, error) -> {
+            if (error != null) {
+                error(ctx, cause(error));
+            } else {
+                ctx.status(reply.status()).contentType(JSON).result(reply.body());
+            }
+            return null;
+        }));
+    }
+
+    private void ready(Context ctx) {
+        boolean ready = gateway.ready();
+        json(ctx, ready ? 200 : 503, Map.of("Status", ready ? "ready" : "not ready", "Detail", gateway.status()));
+    }
+
+    private void error(Context ctx, Throwable error) {
+        if (error instanceof RpcException rpc) {
+            json(ctx, rpc.kind().httpStatus(), Map.of("Error", rpc.getMessage()));
+        } else {
+            LOG.error("unexpected failure on {}", ctx.path(), error);
+            json(ctx, 500, Map.of("Error", "internal error"));
+        }
+    }
+
+    private void json(Context ctx, int status, Object value) {
+        try {
+            ctx.status(status).contentType(JSON).result(mapper.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a reply always serializes", e);
+        }
+    }
+
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static int integer(String text, String name) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw RpcException.badRequest(name + " '" + text + "' is not a whole number");
+        }
+    }
+
+    private static BigDecimal decimal(String text, String name) {
+        try {
+            return new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            throw RpcException.badRequest(name + " '" + text + "' is not a number");
+        }
+    }
+
+    private static OffsetDateTime time(String text, String name) {
+        try {
+            return Rfc3339.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw RpcException.badRequest(name + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.ratestream.gateway.jsonrpc;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.gateway.rpc.RpcService;
+import io.ratestream.schemas.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JSON-RPC 1.0 as Go's {@code net/rpc/jsonrpc} server codec speaks it: one request object in, one
+ * response object out. Shared by JSON-RPC over TCP ({@link JsonRpcServer}) and over HTTP
+ * ({@code POST /jsonrpc}); it knows nothing of the transport.
+ *
+ * <p>A request is {@code {"method": "Responder.GetCost", "params": [descriptor], "id": <any JSON>}}. The
+ * response is always {@code {"id":<the request's id or null>,"result":...,"error":...}} in that order,
+ * with exactly one of {@code result} and {@code error} non-null. Failures of the service with an
+ * {@link RpcException} become its message; anything else is logged and answered {@code "internal error"}.
+ *
+ * <p>Thread-safe; one instance serves every connection.
+ */
+public final class JsonRpcProtocol {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcProtocol.class);
+
+    // Jackson quotes the offending token; a reason stays one short line.
+    private static final int MAX_REASON = 200;
+
+    private final RpcService service;
+    private final ObjectMapper mapper;
+    // Ids are echoed as given: keep "1.50" as 1.50 rather than the tree's normalized 1.5.
+    private final ObjectReader reader;
+
+    /** A protocol over {@code service} with the project's mapper ({@link Json#newMapper()}). */
+    public JsonRpcProtocol(RpcService service) {
+        this(service, Json.newMapper());
+    }
+
+    /** A protocol over {@code service}, reading and writing with {@code mapper}. */
+    public JsonRpcProtocol(RpcService service, ObjectMapper mapper) {
+        this.service = Objects.requireNonNull(service, "service");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.reader = mapper.reader().without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    }
+
+    /** Same as {@link #handle(byte[], String)} without an idempotency key. */
+    public CompletableFuture<byte[]> handle(byte[] json) {
+        return handle(json, null);
+    }
+
+    /**
+     * Answers one request.
+     *
+     * @param json the bytes of one JSON value (UTF-8)
+     * @param idempotencyKey passed to the service as is; null when none
+     * @return completes with the response bytes (no trailing newline) once the service has answered;
+     *     never completes exceptionally. Bytes that are not JSON get {@link #malformedJsonResponse}.
+     */
+    public CompletableFuture<byte[]> handle(byte[] json, String idempotencyKey) {
+        try {
+            return handle(parse(json), idempotencyKey);
+        } catch (MalformedJsonException e) {
+            return CompletableFuture.completedFuture(malformedJsonResponse(e.getMessage()));
+        }
+    }
+
+    /**
+     * The response for bytes that are not JSON:
+     * {@code {"id":null,"result":null,"error":"malformed JSON: <reason>"}}.
+     */
+    public byte[] malformedJsonResponse(String reason) {
+        return errorResponse("malformed JSON: " + reason);
+    }
+
+    /** An error response with a null id, for requests whose id cannot be known (e.g. too large to read). */
+    public byte[] errorResponse(String message) {
+        return write(new Response(null, null, Objects.requireNonNull(message, "message")));
+    }
+
+    /** Reads one JSON value, or says in a few words why the bytes are not one. */
+    JsonNode parse(byte[] json) throws MalformedJsonException {
+        try {
+            JsonNode node = reader.readTree(json);
+            if (node == null || node.isMissingNode()) {
+                throw new MalformedJsonException("no JSON value");
+            }
+            return node;
+        } catch (IOException e) {
+            String reason = Objects.toString(Json.describe(e), "unreadable");
+            throw new MalformedJsonException(
+                    reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "...");
+        }
+    }
+
+    /** Answers one parsed request; never completes exceptionally. */
+    CompletableFuture<byte[]> handle(JsonNode request, String idempotencyKey) {
+        if (!request.isObject()) {
+            String type = request.getNodeType().name().toLowerCase(Locale.ROOT);
+            return completed(null, "invalid request: expected a JSON object, got " + type);
+        }
+        JsonNode id = request.get("id");
+        JsonNode method = request.get("method");
+        if (method == null || !method.isTextual()) {
+            return completed(id, "invalid request: \"method\" must be a string");
+        }
+        JsonNode params = request.hasNonNull("params") ? request.get("params") : NullNode.getInstance();
+        CompletableFuture<Object> call;
+        try {
+            call = service.call(method.textValue(), params, idempotencyKey);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((result, failure) -> respond(id, method.textValue(), result, failure));
+    }
+
+    private byte[] respond(JsonNode id, String method, Object result, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof RpcException rpc) {
+            String message = rpc.getMessage() != null ? rpc.getMessage() : rpc.kind().name().toLowerCase(Locale.ROOT);
+            return write(new Response(id, null, message));
+        }
+        if (cause != null) {
+            LOG.error("JSON-RPC {} (id {}) failed unexpectedly", method, id, cause);
+            return write(new Response(id, null, "internal error"));
+        }
+        if (result == null) {
+            LOG.error("JSON-RPC {} (id {}) completed without a result", method, id);
+            return write(new Response(id, null, "internal error"));
+        }
+        try {
+            return mapper.writeValueAsBytes(new Response(id, result, null));
+        } catch (JsonProcessingException e) {
+            LOG.error("JSON-RPC {} (id {}): cannot write the result", method, id, e);
+            return write(new Response(id, null, "internal error"));
+        }
+    }
+
+    private CompletableFuture<byte[]> completed(JsonNode id, String error) {
+        return CompletableFuture.completedFuture(write(new Response(id, null, error)));
+    }
+
+    private byte[] write(Response response) {
+        try {
+            return mapper.writeValueAsBytes(response);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // an id tree and a string always serialize
+        }
+    }
+
+    /** The wire envelope. Nulls are written (the project mapper leaves them out by default). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @JsonPropertyOrder({"id", "result", "error"})
+    record Response(JsonNode id, Object result, String error) {
+    }
+
+    /** Bytes that are not one JSON value; the message is a short reason without source excerpts. */
+    static final class MalformedJsonException extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        MalformedJsonException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.ratestream.gateway.replies;
+
+import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.schemas.reply.Reply;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one owner of requests waiting for their reply: request id to future. An entry leaves the map
+ * when its future completes, whichever way: reply, failure or timeout. Nothing else removes or adds.
+ * Thread-safe.
+ */
+public final class PendingReplies {
+
+    private record Pending(String subscriber, CompletableFuture<Reply> future) {
+    }
+
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+    /**
+     * Registers a request and returns the future of its reply, which fails with a {@link
+     * java.util.concurrent.TimeoutException} after {@code timeout}. The same request id for the same
+     * subscriber while one is already waiting shares its future (a client retrying early).
+     *
+     * @throws RpcException when the id is waiting for another subscriber's request
+     */
+    public CompletableFuture<Reply> register(String requestId, String subscriber, Duration timeout) {
+        Pending created = new Pending(subscriber, new CompletableFuture<>());
+        Pending current = pending.putIfAbsent(requestId, created);
+        if (current != null) {
+            if (!current.subscriber().equals(subscriber)) {
+                throw RpcException.badRequest("RequestId " + requestId + " is already waiting for a reply for another "
+                        + "subscriber: use one id per request");
+            }
+            return current.future();
+        }
+        created.future().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((reply, error) -> pending.remove(requestId, created));
+        return created.future();
+    }
+
+    /** Whether a request id is waiting: the reply consumer's cheap filter, before parsing anything. */
+    public boolean isWaiting(String requestId) {
+        return requestId != null && pending.containsKey(requestId);
+    }
+
+    /** Completes the request the reply answers; returns false when nobody waits for it. */
+    public boolean complete(Reply reply) {
+        Pending waiting = pending.get(reply.requestId());
+        return waiting != null && waiting.future().complete(reply);
+    }
+
+    /** Fails a waiting request. */
+    public void fail(String requestId, Throwable error) {
+        Pending waiting = pending.get(requestId);
+        if (waiting != null) {
+            waiting.future().completeExceptionally(error);
+        }
+    }
+
+    /** Requests waiting now. */
+    public int size() {
+        return pending.size();
+    }
+}
