@@ -15,7 +15,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PendingReplies {
 
-    private record Pending(String subscriber, CompletableFuture<Reply> future) {
+    /**
+     * @param future completed by the reply, a failure or the timeout
+     * @param answer what the caller waits on: completes after the entry has left the map, so a caller
+     *     who has its answer never sees its request still counted
+     */
+    private record Pending(String subscriber, CompletableFuture<Reply> future, CompletableFuture<Reply> answer) {
     }
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -28,18 +33,26 @@ public final class PendingReplies {
      * @throws RpcException when the id is waiting for another subscriber's request
      */
     public CompletableFuture<Reply> register(String requestId, String subscriber, Duration timeout) {
-        Pending created = new Pending(subscriber, new CompletableFuture<>());
+        CompletableFuture<Reply> future = new CompletableFuture<>();
+        CompletableFuture<Reply> answer = new CompletableFuture<>();
+        Pending created = new Pending(subscriber, future, answer);
         Pending current = pending.putIfAbsent(requestId, created);
         if (current != null) {
             if (!current.subscriber().equals(subscriber)) {
                 throw RpcException.badRequest("RequestId " + requestId + " is already waiting for a reply for another "
                         + "subscriber: use one id per request");
             }
-            return current.future();
+            return current.answer();
         }
-        created.future().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((reply, error) -> pending.remove(requestId, created));
-        return created.future();
+        future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((reply, error) -> {
+            pending.remove(requestId, created);
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else {
+                answer.complete(reply);
+            }
+        });
+        return answer;
     }
 
     /** Whether a request id is waiting: the reply consumer's cheap filter, before parsing anything. */

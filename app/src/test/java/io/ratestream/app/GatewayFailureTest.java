@@ -1,0 +1,100 @@
+package io.ratestream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.schemas.files.CgratesFiles;
+import io.ratestream.schemas.files.DataSet;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.streams.StreamsAppConfig;
+import io.ratestream.testkit.EmbeddedKafkaBroker;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What callers see when the pipeline behind the gateway fails: a timeout when the streams app is gone,
+ * a fast "Kafka is unavailable" when the broker is gone, and recovery without a restart when it returns.
+ * Each test has a broker of its own, since it stops it.
+ */
+class GatewayFailureTest {
+
+    static final DataSet DEMO = new CgratesFiles(Json.newMapper()).readDirectory(Path.of("..", "demo", "cgrates-2012"));
+
+    @Test
+    void shouldTimeOutWhenTheStreamsAppIsStoppedAndForgetTheRequest(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0);
+                DevStack stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dir.resolve("s")),
+                        GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0)
+                                .withReplyTimeout(Duration.ofSeconds(1)), Duration.ofSeconds(90))) {
+            stack.load(DEMO, "vdf", Duration.ofSeconds(60));
+            int tcp = stack.gateway().jsonRpcPort();
+            int http = stack.gateway().httpPort();
+            assertThat(Wire.rpc(tcp, Wire.debit(1, "minutosu", "1")).get("result").decimalValue())
+                    .isEqualByComparingTo("20");
+
+            stack.streams().close();
+
+            JsonNode timedOut = Wire.rpc(tcp, Wire.debit(2, "minutosu", "1"));
+            assertThat(timedOut.get("id").asInt()).isEqualTo(2);
+            assertThat(timedOut.get("result").isNull()).isTrue();
+            assertThat(timedOut.get("error").asText()).isEqualTo("timeout");
+            HttpResponse<String> gateway = Wire.get(http, "/debitbalance?cstmid=vdf&subj=minutosu&amount=1");
+            assertThat(gateway.statusCode()).isEqualTo(504);
+            assertThat(gateway.body()).isEqualTo("{\"Error\":\"timeout\"}");
+            assertThat(stack.gateway().gateway().waiting()).isZero();
+        }
+    }
+
+    @Test
+    void shouldRefuseFastWhileKafkaIsDownAndRecoverWhenItReturns(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), port);
+        try (DevStack stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dir.resolve("s")),
+                GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0), Duration.ofSeconds(90))) {
+            stack.load(DEMO, "vdf", Duration.ofSeconds(60));
+            int tcp = stack.gateway().jsonRpcPort();
+            int http = stack.gateway().httpPort();
+
+            broker.close();
+            awaitNotReady(http);
+            JsonNode refused = Wire.rpc(tcp, Wire.debit(1, "minutosu", "1"));
+            assertThat(refused.get("error").asText()).startsWith("Kafka is unavailable");
+            HttpResponse<String> unavailable = Wire.get(http, "/debitbalance?cstmid=vdf&subj=minutosu&amount=1");
+            assertThat(unavailable.statusCode()).isEqualTo(503);
+            assertThat(unavailable.body()).contains("Kafka is unavailable");
+
+            broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), port);
+            JsonNode recovered = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < deadline) {
+                recovered = Wire.rpc(tcp, Wire.debit(2, "minutosu", "1"));
+                if (recovered.get("error").isNull()) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            // 21 - 1: the refused debit never reached Kafka
+            assertThat(recovered.get("result").decimalValue()).isEqualByComparingTo("20");
+        } finally {
+            broker.close();
+        }
+    }
+
+    private static void awaitNotReady(int http) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (Wire.get(http, "/health/ready").statusCode() == 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the gateway still says ready 30 s after Kafka stopped");
+            }
+            Thread.sleep(100);
+        }
+    }
+}
