@@ -6,6 +6,7 @@ import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.model.CallDescriptor;
+import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.Topics;
@@ -14,12 +15,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,13 +56,16 @@ public final class Loader {
     }
 
     /**
-     * Writes the data set and waits until every budget command is answered.
+     * Writes the data set and waits until every budget command is answered and the streams app rates
+     * with every loaded rating profile (one GetCost probe per profile, repeated until it no longer
+     * says "no rating profile"; reference data reaches the app's global stores on their own thread).
      *
      * @param tenant the tenant of the budgets (the original files carry none)
      */
     public Report load(DataSet data, String tenant, Duration timeout) throws Exception {
         Map<String, UserBudget> waiting = new HashMap<>();
         List<String> errors = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, byte[]> replies = repliesFromNow();
                 KafkaProducer<String, byte[]> producer = producer()) {
             for (var profile : data.ratingProfiles()) {
@@ -79,7 +85,6 @@ public final class Loader {
                         command.key(), mapper.writeValueAsBytes(command)));
             }
             producer.flush();
-            long deadline = System.nanoTime() + timeout.toNanos();
             while (!waiting.isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("no reply within " + timeout + " for the budgets "
@@ -95,9 +100,52 @@ public final class Loader {
                     }
                 }
             }
+            awaitProfiles(data.ratingProfiles(), producer, replies, deadline);
         }
         return new Report(data.ratingProfiles().size(), data.destinations().size(), data.tariffPlans().size(),
                 data.userBudgets().size(), errors);
+    }
+
+    /** Probes each profile with a zero-length GetCost at its first activation until the app knows it. */
+    private void awaitProfiles(List<RatingProfile> profiles, KafkaProducer<String, byte[]> producer,
+            KafkaConsumer<String, byte[]> replies, long deadline) throws Exception {
+        List<RatingProfile> unknown = new ArrayList<>(profiles);
+        int round = 0;
+        while (!unknown.isEmpty()) {
+            round++;
+            Map<String, RatingProfile> probes = new HashMap<>();
+            for (RatingProfile profile : unknown) {
+                OffsetDateTime at = profile.activationPeriods().isEmpty() ? OffsetDateTime.now(clock)
+                        : profile.activationPeriods().get(0).activationTime();
+                CallDescriptor call = new CallDescriptor(0, profile.cstmId(), profile.subject(),
+                        profile.destinationPrefix(), at, at, null, null);
+                Command probe = new Command("probe:" + UUID.randomUUID(), Method.GET_COST, call, clock.instant(), null,
+                        null);
+                probes.put(probe.requestId(), profile);
+                producer.send(new ProducerRecord<>(Topics.COMMANDS, null, probe.acceptedAt().toEpochMilli(), probe.key(),
+                        mapper.writeValueAsBytes(probe)));
+            }
+            producer.flush();
+            unknown.clear();
+            while (!probes.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the streams app did not apply the rating profiles "
+                            + probes.values().stream().map(RatingProfile::key).toList() + " in time");
+                }
+                for (ConsumerRecord<String, byte[]> record : replies.poll(Duration.ofMillis(100))) {
+                    RatingProfile profile = probes.remove(record.key());
+                    if (profile != null) {
+                        Reply reply = mapper.readValue(record.value(), Reply.class);
+                        if (reply.isError() && reply.error().startsWith("no rating profile")) {
+                            unknown.add(profile);
+                        }
+                    }
+                }
+            }
+            if (!unknown.isEmpty()) {
+                Thread.sleep(Math.min(1000, 50L * round));
+            }
+        }
     }
 
     private Command setBudget(String tenant, UserBudget budget) throws Exception {

@@ -1,0 +1,146 @@
+package io.ratestream.app.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ratestream.schemas.json.Json;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The 2012 console: one call over JSON-RPC/TCP, printed for a person (or as JSON). */
+@Command(name = "console", mixinStandardHelpOptions = true,
+        description = {"The 2012 console's commands over JSON-RPC/TCP: getcost, getmaxsessiontime,",
+            "getexactmaxsessiontime, debitbalance, debitsms, debitseconds, addvolumediscountseconds,",
+            "resetvolumediscountseconds, addrecievedcallseconds, resetuserbudget, status.",
+            "Flags take one dash or two, as the original's did."})
+final class ConsoleCommand implements Callable<Integer> {
+
+    private static final Map<String, String> METHODS = Map.ofEntries(
+            Map.entry("getcost", "Responder.GetCost"),
+            Map.entry("getmaxsessiontime", "Responder.GetMaxSessionTime"),
+            Map.entry("getexactmaxsessiontime", "Responder.GetExactMaxSessionTime"),
+            Map.entry("debitbalance", "Responder.DebitBalance"),
+            Map.entry("debitsms", "Responder.DebitSMS"),
+            Map.entry("debitseconds", "Responder.DebitSeconds"),
+            Map.entry("addvolumediscountseconds", "Responder.AddVolumeDiscountSeconds"),
+            Map.entry("resetvolumediscountseconds", "Responder.ResetVolumeDiscountSeconds"),
+            Map.entry("addrecievedcallseconds", "Responder.AddRecievedCallSeconds"),
+            Map.entry("addreceivedcallseconds", "Responder.AddRecievedCallSeconds"),
+            Map.entry("resetuserbudget", "Responder.ResetUserBudget"),
+            Map.entry("status", "Responder.Status"));
+
+    @Parameters(index = "0", description = "the command, e.g. getcost")
+    String command;
+
+    @Option(names = {"--server", "-server"}, defaultValue = "${env:RATESTREAM_SERVER:-127.0.0.1:2001}",
+            description = "JSON-RPC address (default: ${DEFAULT-VALUE})")
+    String server;
+
+    @Option(names = {"--cstmid", "-cstmid"}, defaultValue = "vdf", description = "tenant (default: ${DEFAULT-VALUE})")
+    String cstmid;
+
+    @Option(names = {"--subject", "-subject"}, defaultValue = "rif", description = "subject (default: ${DEFAULT-VALUE})")
+    String subject;
+
+    @Option(names = {"--dest", "-dest"}, defaultValue = "0256", description = "destination (default: ${DEFAULT-VALUE})")
+    String dest;
+
+    @Option(names = {"--ts", "-ts"}, description = "start time, RFC 3339 (getcost: default now)")
+    String ts;
+
+    @Option(names = {"--te", "-te"}, description = "end time, RFC 3339 (getcost: default the start)")
+    String te;
+
+    @Option(names = {"--amount", "-amount"}, description = "amount: cents, SMS, seconds")
+    String amount;
+
+    @Option(names = {"--tor", "-tor"}, defaultValue = "0", description = "type of record (default: ${DEFAULT-VALUE})")
+    int tor;
+
+    @Option(names = "--json", description = "print the JSON-RPC response as it came")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        String method = METHODS.get(command.toLowerCase(Locale.ROOT));
+        if (method == null) {
+            throw new IllegalArgumentException("unknown command '" + command + "': one of "
+                    + String.join(", ", new java.util.TreeSet<>(METHODS.keySet())));
+        }
+        ObjectMapper mapper = Json.newMapper().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        ObjectNode descriptor = mapper.createObjectNode().put("TOR", tor).put("CstmId", cstmid).put("Subject", subject)
+                .put("DestinationPrefix", dest);
+        String start = ts;
+        if (method.equals("Responder.GetCost") && start == null) {
+            start = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString();
+        }
+        if (start != null) {
+            descriptor.put("TimeStart", start);
+        }
+        if (te != null || method.equals("Responder.GetCost")) {
+            descriptor.put("TimeEnd", te != null ? te : start);
+        }
+        if (amount != null) {
+            descriptor.put("Amount", new java.math.BigDecimal(amount));
+        }
+        ObjectNode request = mapper.createObjectNode().put("id", 1).put("method", method);
+        request.putArray("params").add(descriptor);
+        JsonNode response = call(mapper, mapper.writeValueAsBytes(request));
+        if (json) {
+            System.out.println(mapper.writeValueAsString(response));
+        } else if (!response.path("error").isNull()) {
+            System.out.println("error: " + response.get("error").asText());
+        } else {
+            System.out.println(readable(mapper, method, response.get("result")));
+        }
+        return response.path("error").isNull() ? 0 : 1;
+    }
+
+    private JsonNode call(ObjectMapper mapper, byte[] request) throws Exception {
+        int colon = server.lastIndexOf(':');
+        try (Socket socket = new Socket(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request);
+            out.flush();
+            return mapper.readTree(mapper.getFactory().createParser(socket.getInputStream()));
+        } catch (java.net.ConnectException e) {
+            throw new IllegalStateException("cannot connect to " + server + ": is ratestream running? (" + e.getMessage()
+                    + ")");
+        }
+    }
+
+    private static String readable(ObjectMapper mapper, String method, JsonNode result) throws Exception {
+        if (!method.equals("Responder.GetCost")) {
+            return result.isNumber() ? result.decimalValue().toPlainString()
+                    : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        }
+        StringBuilder text = new StringBuilder()
+                .append("cost ").append(result.get("Cost").decimalValue().toPlainString())
+                .append(" (connect fee ").append(result.get("ConnectFee").decimalValue().toPlainString())
+                .append(", matched prefix ").append(result.get("DestinationPrefix").asText()).append(")");
+        for (JsonNode span : result.path("Timespans")) {
+            text.append("\n  ").append(span.get("TimeStart").asText()).append(" .. ").append(span.get("TimeEnd").asText())
+                    .append("  ").append(span.get("Cost").decimalValue().toPlainString());
+            if (span.has("Interval")) {
+                JsonNode interval = span.get("Interval");
+                text.append("  at ").append(interval.get("Price").decimalValue().toPlainString()).append(" per ")
+                        .append(interval.get("BillingUnit").decimalValue().toPlainString()).append(" s");
+            } else {
+                JsonNode bucket = span.get("MinuteInfo");
+                text.append("  from bucket ").append(bucket.get("DestinationId").asText()).append(", ")
+                        .append(bucket.get("Quantity").decimalValue().toPlainString()).append(" s at ")
+                        .append(bucket.get("Price").decimalValue().toPlainString());
+            }
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,72 @@
+package io.ratestream.app.cli;
+
+import io.ratestream.streams.StreamsApp;
+import io.ratestream.streams.StreamsAppConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The streams app alone, against an existing cluster. */
+@Command(name = "streams", mixinStandardHelpOptions = true,
+        description = {"The Kafka Streams app against an existing Kafka cluster. Creates missing topics, then",
+            "processes ratestream.commands until stopped. Several instances with the same application id (each",
+            "with its own state dir) share the partitions."})
+final class StreamsCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
+    String bootstrap;
+
+    @Option(names = "--state-dir", defaultValue = "${env:RATESTREAM_STATE_DIR:-data/streams}",
+            description = "state stores (default: ${DEFAULT-VALUE})")
+    Path stateDir;
+
+    @Option(names = "--application-id", defaultValue = "${env:RATESTREAM_APPLICATION_ID:-ratestream}",
+            description = "Kafka Streams application id (default: ${DEFAULT-VALUE})")
+    String applicationId;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "${env:RATESTREAM_COMMIT_INTERVAL_MS:-100}",
+            description = "transaction commit interval (default: ${DEFAULT-VALUE}; see docs/design.md)")
+    long commitIntervalMs;
+
+    @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2",
+            description = "exactly_once_v2 (default) or at_least_once (for measurements only)")
+    String guarantee;
+
+    @Option(names = "--partitions", defaultValue = "${env:RATESTREAM_PARTITIONS:-4}",
+            description = "partitions of the topics this creates when missing (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--threads", defaultValue = "1", description = "stream threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--idempotency-retention-hours", defaultValue = "24",
+            description = "how long a request id's reply is kept for retries (default: ${DEFAULT-VALUE})")
+    long retentionHours;
+
+    @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        StreamsAppConfig defaults = StreamsAppConfig.defaults(bootstrap, stateDir);
+        StreamsAppConfig settings = new StreamsAppConfig(bootstrap, applicationId, stateDir, guarantee,
+                Duration.ofMillis(commitIntervalMs), defaults.pollInterval(), defaults.producerLinger(), threads,
+                Duration.ofHours(retentionHours), defaults.refillCheck(), partitions, defaults.replicationFactor());
+        StreamsApp app = StreamsApp.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "ratestream-streams-shutdown"));
+        if (app.awaitRunning(Duration.ofMinutes(5))) {
+            System.out.printf("streams app %s running against %s (%s)%n", applicationId, bootstrap,
+                    app.reference().summary());
+        }
+        stopped.await();
+        return 0;
+    }
+}
