@@ -42,9 +42,11 @@ public final class Gateway implements RpcService {
     private final MeterRegistry metrics;
     private final Clock clock;
     private final String instance;
+    private final RecentActivity activity;
 
     Gateway(GatewayConfig config, ObjectMapper mapper, PendingReplies pending, ReplyListener replies,
-            CommandPublisher publisher, KafkaHealth kafka, MeterRegistry metrics, Clock clock, String instance) {
+            CommandPublisher publisher, KafkaHealth kafka, MeterRegistry metrics, Clock clock, String instance,
+            RecentActivity activity) {
         this.config = config;
         this.mapper = mapper;
         this.pending = pending;
@@ -54,6 +56,7 @@ public final class Gateway implements RpcService {
         this.metrics = metrics;
         this.clock = clock;
         this.instance = instance;
+        this.activity = activity;
     }
 
     @Override
@@ -163,6 +166,7 @@ public final class Gateway implements RpcService {
         Timer.builder("ratestream.request.latency").tag("method", method.wireName())
                 .publishPercentileHistogram().register(metrics)
                 .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        activity.record(method.wireName(), System.nanoTime() - start, error);
     }
 
     /** What {@code Responder.Status} and {@code GET /status} show. */
@@ -187,6 +191,11 @@ public final class Gateway implements RpcService {
     /** Requests waiting for a reply now. */
     public int waiting() {
         return pending.size();
+    }
+
+    /** What this gateway answered lately, for the status page. */
+    public RecentActivity activity() {
+        return activity;
     }
 
 }

@@ -64,7 +64,7 @@ public final class GatewayApp implements AutoCloseable {
         CommandPublisher publisher = new CommandPublisher(config.bootstrapServers(),
                 new JsonSerde<>(mapper, Command.class));
         Gateway gateway = new Gateway(config, mapper, pending, replies, publisher, kafka, metrics, Clock.systemUTC(),
-                instanceName());
+                instanceName(), new RecentActivity(Clock.systemUTC()));
         JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
         JsonRpcServer tcp = new JsonRpcServer(new JsonRpcServer.Config(config.bind(), config.jsonRpcPort(),
                 config.maxRequestBytes(), config.idleTimeout()), protocol);

@@ -6,16 +6,22 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratestream.gateway.Gateway;
+import io.ratestream.gateway.RecentActivity;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.json.Rfc3339;
 import io.ratestream.schemas.model.CallDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
@@ -23,19 +29,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API on one Javalin server: the original GET endpoints, JSON-RPC over POST, status, health
- * and metrics. Routes are declared in {@link #create}; handlers are thin: parse, call the gateway,
- * write. A bad request is HTTP 400 with {@code {"Error": "..."}}; a timeout 504; Kafka gone 503.
+ * The HTTP API on one Javalin server: the original GET endpoints, JSON-RPC over POST, status, health,
+ * metrics, and the operator's status page ({@code /}, which polls {@code /api/activity}). Routes are
+ * declared in {@link #create}; handlers are thin: parse, call the gateway, write. A bad request is
+ * HTTP 400 with {@code {"Error": "..."}}; a timeout 504; Kafka gone 503.
  */
 public final class HttpApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final String JSON = "application/json";
+    private static final String STATUS_PAGE = "/status/index.html";
+    /** The jar's Implementation-Version when its manifest has one; the project version otherwise. */
+    private static final String VERSION = Objects.requireNonNullElse(
+            HttpApi.class.getPackage().getImplementationVersion(), "0.1.0-SNAPSHOT");
 
     private final Gateway gateway;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc;
+    private final byte[] statusPage;
 
     /** A JSON-RPC answer over HTTP: the status and the response object's bytes. */
     public record HttpReply(int status, byte[] body) {
@@ -47,6 +59,7 @@ public final class HttpApi {
         this.mapper = mapper;
         this.clock = clock;
         this.jsonRpc = jsonRpc;
+        this.statusPage = resource(STATUS_PAGE);
     }
 
     /**
@@ -75,6 +88,8 @@ public final class HttpApi {
             config.routes.get("/addreceivedcallseconds", ctx -> api.get(ctx, Method.ADD_RECEIVED_CALL_SECONDS));
             config.routes.get("/resetuserbudget", ctx -> api.get(ctx, Method.RESET_USER_BUDGET));
             config.routes.post("/jsonrpc", api::postJsonRpc);
+            config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(api.statusPage));
+            config.routes.get("/api/activity", api::activity);
             config.routes.get("/status", ctx -> api.json(ctx, 200, gateway.status()));
             config.routes.get("/health/live", ctx -> api.json(ctx, 200, Map.of("Status", "live")));
             config.routes.get("/health/ready", api::ready);
@@ -138,6 +153,18 @@ public final class HttpApi {
         json(ctx, ready ? 200 : 503, Map.of("Status", ready ? "ready" : "not ready", "Detail", gateway.status()));
     }
 
+    /** What the status page polls: this gateway's status, the last 10 minutes in buckets, the last errors. */
+    private void activity(Context ctx) {
+        RecentActivity activity = gateway.activity();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Status", gateway.status());
+        body.put("Version", VERSION);
+        body.put("BucketSeconds", RecentActivity.BUCKET.toSeconds());
+        body.put("Timeline", activity.timeline());
+        body.put("Errors", activity.errors());
+        json(ctx, 200, body);
+    }
+
     private void error(Context ctx, Throwable error) {
         if (error instanceof RpcException rpc) {
             json(ctx, rpc.kind().httpStatus(), Map.of("Error", rpc.getMessage()));
@@ -152,6 +179,17 @@ public final class HttpApi {
             ctx.status(status).contentType(JSON).result(mapper.writeValueAsBytes(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a reply always serializes", e);
+        }
+    }
+
+    private static byte[] resource(String path) {
+        try (InputStream in = HttpApi.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is not on the classpath: rebuild api-gateway");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
         }
     }
 
