@@ -135,6 +135,19 @@ class CliTest {
     }
 
     @Test
+    void shouldTakeOptionsFromAPropertiesFile() throws Exception {
+        Path config = Files.writeString(files.resolve("ratestream.properties"),
+                "bootstrap=" + bootstrap + "\napplication-id=cli-" + run + "\n");
+
+        Run replay = cli("replay", "--config", config.toString());
+
+        assertThat(replay.code()).as(replay.err()).isZero();
+        assertThat(replay.out()).startsWith("replayed ");
+        // without the file, the default bootstrap (127.0.0.1:9092) is not this broker's
+        assertThat(bootstrap).isNotEqualTo("127.0.0.1:9092");
+    }
+
+    @Test
     void shouldRefuseAPortInUseWithASentence() throws Exception {
         try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             Run dev = cli("dev", "--data-dir", files.resolve("dev").toString(), "--kafka-port", "0", "--jsonrpc-port",
