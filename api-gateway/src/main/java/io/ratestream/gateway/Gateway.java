@@ -180,6 +180,7 @@ public final class Gateway implements RpcService {
         status.put("JsonRpc", config.bind() + ":" + config.jsonRpcPort());
         status.put("Http", config.bind() + ":" + config.httpPort());
         status.put("RepliesRead", config.repliesReadCommitted() ? "read_committed" : "read_uncommitted");
+        status.put("StreamsInstances", kafka.up() ? kafka.streamsInstances() : java.util.List.of());
         return status;
     }
 

@@ -1,13 +1,22 @@
 package io.ratestream.gateway;
 
+import io.ratestream.schemas.topics.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +67,41 @@ final class KafkaHealth implements AutoCloseable {
             up = false;
             problem = e.getCause() != null ? e.getCause().toString() : e.toString();
         } 
+    }
+
+    /**
+     * The Kafka Streams instances that consume ratestream.commands, found from the consumer groups (any
+     * application id): one entry per instance with its host and command partitions. Empty when Kafka
+     * does not answer within a second.
+     */
+    List<Map<String, Object>> streamsInstances() {
+        try {
+            List<String> groups = admin.listConsumerGroups().all().get(1, TimeUnit.SECONDS).stream()
+                    .map(ConsumerGroupListing::groupId).toList();
+            if (groups.isEmpty()) {
+                return List.of();
+            }
+            List<Map<String, Object>> instances = new ArrayList<>();
+            for (ConsumerGroupDescription group : admin.describeConsumerGroups(groups).all()
+                    .get(1, TimeUnit.SECONDS).values()) {
+                for (MemberDescription member : group.members()) {
+                    List<Integer> partitions = member.assignment().topicPartitions().stream()
+                            .filter(p -> p.topic().equals(Topics.COMMANDS)).map(TopicPartition::partition).sorted()
+                            .toList();
+                    if (member.clientId().contains("-StreamThread-")) {
+                        Map<String, Object> instance = new LinkedHashMap<>();
+                        instance.put("Application", group.groupId());
+                        instance.put("Host", member.host());
+                        instance.put("Client", member.clientId());
+                        instance.put("CommandPartitions", partitions);
+                        instances.add(instance);
+                    }
+                }
+            }
+            return instances;
+        } catch (Exception e) {
+            return List.of();
+        }
     }
 
     boolean up() {

@@ -65,6 +65,8 @@ class StatusPageTest {
             assertThat(text(dom, "kafka")).isEqualTo("up");
             assertThat(text(dom, "partitions"))
                     .isEqualTo(partitions.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+            // this test's streams instance, with the command partitions it owns
+            assertThat(text(dom, "streams")).contains("status-" + run + "@");
             assertThat(Long.parseLong(text(dom, "requests"))).isGreaterThanOrEqualTo(6);
             assertThat(Double.parseDouble(text(dom, "rate"))).isGreaterThan(0);
             assertThat(Long.parseLong(text(dom, "error-count"))).isGreaterThanOrEqualTo(1);
