@@ -90,7 +90,8 @@ public final class GatewayApp implements AutoCloseable {
             return CompletableFuture.completedFuture(new HttpApi.HttpReply(400,
                     protocol.malformedJsonResponse(Json.describe(e))));
         }
-        return protocol.handle(body, idempotencyKey).thenApply(bytes -> new HttpApi.HttpReply(200, bytes));
+        return protocol.handle(body, idempotencyKey).thenApply(bytes -> new HttpApi.HttpReply(
+                bytes.length == 0 ? 204 : 200, bytes));
     }
 
     private static String instanceName() {

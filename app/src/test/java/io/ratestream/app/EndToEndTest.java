@@ -138,6 +138,18 @@ class EndToEndTest {
     }
 
     @Test
+    void shouldSpeakJsonRpc2ToClientsThatAskForIt() throws Exception {
+        JsonNode response = tcp("{\"jsonrpc\":\"2.0\",\"id\":\"x1\",\"method\":\"Responder.GetCost\",\"params\":"
+                + "[{\"CstmId\":\"vdf\",\"Subject\":\"rif\",\"DestinationPrefix\":\"0256\",\"TimeStart\":"
+                + "\"2012-02-02T17:30:00Z\",\"TimeEnd\":\"2012-02-02T18:30:00Z\"}]}");
+
+        assertThat(response.get("jsonrpc").asText()).isEqualTo("2.0");
+        assertThat(response.get("id").asText()).isEqualTo("x1");
+        assertThat(response.has("error")).isFalse();
+        assertThat(response.at("/result/Cost").decimalValue()).isEqualByComparingTo("540");
+    }
+
+    @Test
     void shouldServeEveryHttpEndpoint() throws Exception {
         String base = "cstmid=vdf&subj=minutosu";
         assertThat(get("/getcost?cstmid=vdf&subj=rif&dest=0256&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z")

@@ -65,7 +65,7 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<ByteBuf> {
         protocol.handle(request, null).whenComplete((response, failure) -> {
             inFlight.decrementAndGet();
             // The future never fails; a closed connection drops its pending responses quietly.
-            if (response != null && channel.isActive()) {
+            if (response != null && response.length > 0 && channel.isActive()) {
                 channel.writeAndFlush(Unpooled.wrappedBuffer(response, NEWLINE));
             }
         });

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.gateway.rpc.RpcService;
 import io.ratestream.schemas.json.Json;
@@ -123,7 +124,48 @@ public final class JsonRpcProtocol {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
+        if (isVersion2(request)) {
+            // JSON-RPC 2.0 clients (many libraries outside Go) get 2.0 envelopes; a notification (no id)
+            // is carried out and gets no response at all, as 2.0 requires.
+            boolean notification = !request.has("id");
+            return call.handle((result, failure) -> notification ? NO_RESPONSE
+                    : respond2(id, method.textValue(), result, failure));
+        }
         return call.handle((result, failure) -> respond(id, method.textValue(), result, failure));
+    }
+
+    /** The bytes of "no response" (a JSON-RPC 2.0 notification): write nothing. */
+    public static final byte[] NO_RESPONSE = new byte[0];
+
+    private static boolean isVersion2(JsonNode request) {
+        return "2.0".equals(request.path("jsonrpc").asText(null));
+    }
+
+    private byte[] respond2(JsonNode id, String method, Object result, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        ObjectNode response = mapper.createObjectNode().put("jsonrpc", "2.0");
+        response.set("id", id == null ? NullNode.getInstance() : id);
+        if (cause == null && result != null) {
+            response.set("result", mapper.valueToTree(result));
+        } else {
+            int code = -32603;
+            String message = "internal error";
+            if (cause instanceof RpcException rpc) {
+                message = rpc.getMessage();
+                code = message != null && message.startsWith("rpc: can't find method") ? -32601
+                        : rpc.kind() == RpcException.Kind.BAD_REQUEST ? -32000
+                        : rpc.kind() == RpcException.Kind.TIMEOUT ? -32001 : -32002;
+            } else {
+                LOG.error("JSON-RPC {} (id {}) failed unexpectedly", method, id, cause);
+            }
+            response.putObject("error").put("code", code).put("message", message);
+        }
+        try {
+            return mapper.writeValueAsBytes(response);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private byte[] respond(JsonNode id, String method, Object result, Throwable failure) {

@@ -122,4 +122,33 @@ class JsonRpcProtocolTest {
                 "{\"id\":null,\"result\":null,\"error\":\"malformed JSON: no JSON value\"}");
         assertThat(answer(FakeServices.echo(), "x".repeat(10_000)).length()).isLessThan(400);
     }
+
+    @Test
+    void shouldAnswerJsonRpc2RequestsWithJsonRpc2Envelopes() {
+        String ok = answer(returning(new java.math.BigDecimal("540.000")),
+                "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"Responder.GetCost\",\"params\":[{}]}");
+        String refused = answer(failingWith(io.ratestream.gateway.rpc.RpcException.badRequest("amount exceeds budget")),
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"Responder.DebitSMS\",\"params\":[{}]}");
+        String unknown = answer(failingWith(io.ratestream.gateway.rpc.RpcException.badRequest(
+                "rpc: can't find method Responder.X")), "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"Responder.X\"}");
+
+        assertThat(ok).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"result\":540}");
+        assertThat(refused).isEqualTo(
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32000,\"message\":\"amount exceeds budget\"}}");
+        assertThat(unknown).contains("\"code\":-32601");
+    }
+
+    @Test
+    void shouldCarryOutAJsonRpc2NotificationWithoutAnswering() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        RpcService counting = (method, params, key) -> {
+            calls.incrementAndGet();
+            return java.util.concurrent.CompletableFuture.completedFuture(java.math.BigDecimal.ONE);
+        };
+
+        String response = answer(counting, "{\"jsonrpc\":\"2.0\",\"method\":\"Responder.DebitBalance\",\"params\":[{}]}");
+
+        assertThat(response).isEmpty();
+        assertThat(calls.get()).isEqualTo(1);
+    }
 }
