@@ -44,7 +44,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * their replies, sequentially and with 200 in flight. Prints a Markdown table. Not a test.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.ratestream.benchmarks.PipelineLatency
- * [--sequential N] [--seconds S] [--inflight K] [--partitions P] [--variants name,name]}
+ * [--sequential N] [--seconds S] [--inflight K] [--partitions P] [--threads T] [--variants name,name]}
  */
 public final class PipelineLatency {
 
@@ -78,6 +78,7 @@ public final class PipelineLatency {
         int seconds = 10;
         int inflight = 200;
         int partitions = 1;
+        int threads = 1;
         List<String> names = VARIANTS.stream().map(Variant::name).toList();
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -85,6 +86,7 @@ public final class PipelineLatency {
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--inflight" -> inflight = Integer.parseInt(args[i + 1]);
                 case "--partitions" -> partitions = Integer.parseInt(args[i + 1]);
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--variants" -> names = List.of(args[i + 1].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -98,7 +100,7 @@ public final class PipelineLatency {
             for (Variant variant : VARIANTS) {
                 if (names.contains(variant.name())) {
                     int count = variant.name().equals("defaults") ? Math.min(sequential, 200) : sequential;
-                    rows.add(measure(bootstrap, dir, variant, count, seconds, inflight));
+                    rows.add(measure(bootstrap, dir, variant, count, seconds, inflight, threads));
                     System.err.println(rows.get(rows.size() - 1));
                 }
             }
@@ -122,10 +124,10 @@ public final class PipelineLatency {
     }
 
     private static String measure(String bootstrap, Path dir, Variant variant, int sequential, int seconds,
-            int inflight) throws Exception {
+            int inflight, int threads) throws Exception {
         StreamsAppConfig config = new StreamsAppConfig(bootstrap, "latency-" + variant.name(),
                 dir.resolve("state-" + variant.name()), variant.guarantee(), Duration.ofMillis(variant.commitMs()),
-                Duration.ofMillis(variant.pollMs()), Duration.ofMillis(variant.lingerMs()), 1, Duration.ofHours(24),
+                Duration.ofMillis(variant.pollMs()), Duration.ofMillis(variant.lingerMs()), threads, Duration.ofHours(24),
                 null, 1, (short) 1);
         try (StreamsApp app = StreamsApp.start(config); Client client = new Client(bootstrap, variant.readCommitted())) {
             if (!app.awaitRunning(Duration.ofSeconds(120))) {
