@@ -62,6 +62,8 @@ public final class PipelineLatency {
                     "(a) commit 20 ms, poll 5, linger 0, read_committed"),
             new Variant("b-commit100", StreamsConfig.EXACTLY_ONCE_V2, 100, 5, 0, false,
                     "(b) commit 100 ms, poll 5, linger 0, read_uncommitted"),
+            new Variant("b-commit1000", StreamsConfig.EXACTLY_ONCE_V2, 1000, 5, 0, false,
+                    "(b) commit 1000 ms, poll 5, linger 0, read_uncommitted"),
             new Variant("b-commit20", StreamsConfig.EXACTLY_ONCE_V2, 20, 5, 0, false,
                     "(b) commit 20 ms, poll 5, linger 0, read_uncommitted"),
             new Variant("alos", StreamsConfig.AT_LEAST_ONCE, 100, 5, 0, true,
