@@ -220,8 +220,8 @@ class JsonSchemaTest {
                 bad("a DebitBalance without Amount", "'Amount'", c -> descriptor(c).remove("Amount")),
                 bad("a SetUserBudget without Budget", "'Budget'", c -> c.put("Method", "SetUserBudget")),
                 bad("a ReplyTo without Topic", "'Topic'", c -> c.putObject("ReplyTo").put("Partition", 1)),
-                bad("a ReplyTo without Partition", "'Partition'",
-                        c -> c.putObject("ReplyTo").put("Topic", Topics.REPLIES)));
+                bad("a ReplyTo naming another topic", "/ReplyTo/Topic",
+                        c -> c.putObject("ReplyTo").put("Topic", Topics.COMMANDS).put("Partition", 0)));
     }
 
     @ParameterizedTest(name = "a command with {0}")
