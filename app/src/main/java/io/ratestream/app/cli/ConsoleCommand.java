@@ -17,10 +17,10 @@ import picocli.CommandLine.Parameters;
 
 /** The 2012 console: one call over JSON-RPC/TCP, printed for a person (or as JSON). */
 @Command(name = "console", mixinStandardHelpOptions = true,
-        description = {"The 2012 console's commands over JSON-RPC/TCP: getcost, getmaxsessiontime,",
-            "getexactmaxsessiontime, debitbalance, debitsms, debitseconds, addvolumediscountseconds,",
-            "resetvolumediscountseconds, addrecievedcallseconds, resetuserbudget, status.",
-            "Flags take one dash or two, as the original's did."})
+        description = "The 2012 console's commands over JSON-RPC/TCP: getcost, getmaxsessiontime, "
+                + "getexactmaxsessiontime, debitbalance, debitsms, debitseconds, addvolumediscountseconds, "
+                + "resetvolumediscountseconds, addrecievedcallseconds, resetuserbudget, status. Flags take one "
+                + "dash or two, as the original's did.")
 final class ConsoleCommand implements Callable<Integer> {
 
     private static final Map<String, String> METHODS = Map.ofEntries(

@@ -13,34 +13,27 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Everything on one machine, in one JVM, with an embedded Kafka broker. */
 @Command(name = "dev", mixinStandardHelpOptions = true,
-        description = {"Everything in one JVM: an embedded Kafka broker (KRaft), the streams app and the gateway.",
-            "On a fresh data dir it loads the demo data (the 2012 sample files) under tenant vdf; later starts keep",
-            "every budget as it was. Ctrl-C stops it cleanly."})
+        description = "Everything in one JVM: an embedded Kafka broker (KRaft), the streams app and the gateway. On a "
+                + "fresh data dir it loads the demo data (the 2012 sample files) under tenant vdf; later starts "
+                + "keep every budget as it was. Ctrl-C stops it cleanly.")
 final class DevCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = "${env:RATESTREAM_DATA_DIR:-data}",
             description = "where Kafka and the state stores keep their data (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--bind", defaultValue = "${env:RATESTREAM_BIND:-127.0.0.1}",
-            description = "address every listener binds to (default: ${DEFAULT-VALUE})")
-    String bind;
-
     @Option(names = "--kafka-port", defaultValue = "${env:RATESTREAM_KAFKA_PORT:-9092}",
             description = "Kafka port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
 
-    @Option(names = "--jsonrpc-port", defaultValue = "${env:RATESTREAM_JSONRPC_PORT:-2001}",
-            description = "JSON-RPC over TCP port (default: ${DEFAULT-VALUE})")
-    int jsonRpcPort;
+    @Mixin
+    SharedOptions.Listeners listeners;
 
-    @Option(names = "--http-port", defaultValue = "${env:RATESTREAM_HTTP_PORT:-8000}",
-            description = "HTTP port (default: ${DEFAULT-VALUE})")
-    int httpPort;
 
     @Option(names = "--no-demo-data", description = "start empty, even on a fresh data dir")
     boolean noDemoData;
@@ -51,15 +44,15 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Ports.requireFree("127.0.0.1", kafkaPort, "--kafka-port");
-        Ports.requireFree(bind, jsonRpcPort, "--jsonrpc-port");
-        Ports.requireFree(bind, httpPort, "--http-port");
+        listeners.requireFree();
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort);
         DevStack stack;
         try {
             stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams")),
-                    GatewayConfig.defaults(broker.bootstrapServers()).withBind(bind).withPorts(jsonRpcPort, httpPort),
+                    GatewayConfig.defaults(broker.bootstrapServers()).withBind(listeners.bind)
+                            .withPorts(listeners.jsonRpcPort, listeners.httpPort),
                     Duration.ofSeconds(120));
         } catch (RuntimeException e) {
             broker.close();
@@ -80,7 +73,7 @@ final class DevCommand implements Callable<Integer> {
         }
         int http = stack.gateway().httpPort();
         System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%nHTTP      http://%s:%d  (status page: /)%n",
-                broker.bootstrapServers(), bind, stack.gateway().jsonRpcPort(), bind, http);
+                broker.bootstrapServers(), listeners.bind, stack.gateway().jsonRpcPort(), listeners.bind, http);
         System.out.printf("try: curl 'http://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
                 + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n", http);
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,

@@ -2,34 +2,24 @@ package io.ratestream.app.cli;
 
 import io.ratestream.gateway.GatewayApp;
 import io.ratestream.gateway.GatewayConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The API gateway alone, against an existing cluster. */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = {"The API gateway (JSON-RPC over TCP, HTTP) against an existing Kafka cluster. Several",
-            "gateways share the load, each reading its own partitions of ratestream.replies."})
+        description = "The API gateway (JSON-RPC over TCP, HTTP) against an existing Kafka cluster. Several gateways "
+                + "share the load, each reading its own partitions of ratestream.replies.")
 final class GatewayCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrap;
+    @Mixin
+    SharedOptions.Kafka kafka;
 
-    @Option(names = "--bind", defaultValue = "${env:RATESTREAM_BIND:-127.0.0.1}",
-            description = "address both listeners bind to (default: ${DEFAULT-VALUE})")
-    String bind;
-
-    @Option(names = "--jsonrpc-port", defaultValue = "${env:RATESTREAM_JSONRPC_PORT:-2001}",
-            description = "JSON-RPC over TCP port (default: ${DEFAULT-VALUE})")
-    int jsonRpcPort;
-
-    @Option(names = "--http-port", defaultValue = "${env:RATESTREAM_HTTP_PORT:-8000}",
-            description = "HTTP port (default: ${DEFAULT-VALUE})")
-    int httpPort;
+    @Mixin
+    SharedOptions.Listeners listeners;
 
     @Option(names = "--reply-partition", defaultValue = "-1",
             description = "read this partition of ratestream.replies; -1 (default) takes partitions from the group")
@@ -47,14 +37,14 @@ final class GatewayCommand implements Callable<Integer> {
             description = "read replies read_committed (design option (a)) instead of read_uncommitted")
     boolean readCommitted;
 
-    @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
-    Path config;
+    @Mixin
+    SharedOptions.Config config;
 
     @Override
     public Integer call() throws Exception {
-        Ports.requireFree(bind, jsonRpcPort, "--jsonrpc-port");
-        Ports.requireFree(bind, httpPort, "--http-port");
-        GatewayConfig settings = GatewayConfig.defaults(bootstrap).withBind(bind).withPorts(jsonRpcPort, httpPort)
+        listeners.requireFree();
+        GatewayConfig settings = GatewayConfig.defaults(kafka.bootstrap).withBind(listeners.bind)
+                .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                 .withReplyPartition(replyPartition).withReplyTimeout(Duration.ofMillis(replyTimeoutMs))
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted);
         GatewayApp app = GatewayApp.start(settings);
@@ -63,8 +53,8 @@ final class GatewayCommand implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "ratestream-gateway-shutdown"));
-        System.out.printf("gateway: JSON-RPC %s:%d, HTTP http://%s:%d, Kafka %s%n", bind, app.jsonRpcPort(), bind,
-                app.httpPort(), bootstrap);
+        System.out.printf("gateway: JSON-RPC %s:%d, HTTP http://%s:%d, Kafka %s%n", listeners.bind, app.jsonRpcPort(),
+                listeners.bind, app.httpPort(), kafka.bootstrap);
         stopped.await();
         return 0;
     }

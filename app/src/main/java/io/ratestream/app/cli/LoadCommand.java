@@ -10,18 +10,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Loads files in the original CGRateS formats into a running system. */
 @Command(name = "load", mixinStandardHelpOptions = true,
-        description = {"Loads data in the original 2012 JSON formats into a running system. Every file is read and",
-            "validated completely before anything is written; the command returns once the system has applied",
-            "it. Loading the same files twice gives the same state."})
+        description = "Loads data in the original 2012 JSON formats into a running system. Every file is read and "
+                + "validated completely before anything is written; the command returns once the system has "
+                + "applied it. Loading the same files twice gives the same state.")
 final class LoadCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrap;
+    @Mixin
+    SharedOptions.Kafka kafka;
 
     @Option(names = "--tenant", defaultValue = "${env:RATESTREAM_TENANT:-vdf}",
             description = "tenant of the budgets, which the original files do not carry (default: ${DEFAULT-VALUE})")
@@ -46,8 +46,8 @@ final class LoadCommand implements Callable<Integer> {
             description = "the longest to wait for the system to apply the data (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
-    @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
-    Path config;
+    @Mixin
+    SharedOptions.Config config;
 
     @Override
     public Integer call() throws Exception {
@@ -57,7 +57,7 @@ final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("nothing to load: give --data-dir or at least one of "
                     + "--activation-periods, --destinations, --tariff-plans, --user-budgets");
         }
-        Loader.Report report = new Loader(bootstrap, Clock.systemUTC()).load(data, tenant,
+        Loader.Report report = new Loader(kafka.bootstrap, Clock.systemUTC()).load(data, tenant,
                 Duration.ofSeconds(timeoutSeconds));
         System.out.printf("loaded %d rating profiles, %d destinations, %d tariff plans, %d budgets (tenant %s)%n",
                 report.ratingProfiles(), report.destinations(), report.tariffPlans(), report.budgets(), tenant);

@@ -10,9 +10,9 @@ import picocli.CommandLine.Parameters;
 
 /** The rating engine alone, on files in the original formats. */
 @Command(name = "rate", mixinStandardHelpOptions = true,
-        description = {"The rating engine alone, without Kafka, on data in the original formats: JSON-RPC requests",
-            "as arguments or on standard input (one per line), one JSON-RPC response each. Budgets live in memory",
-            "for one run."})
+        description = "The rating engine alone, without Kafka, on data in the original formats: JSON-RPC requests as "
+                + "arguments or on standard input (one per line), one JSON-RPC response each. Budgets live in "
+                + "memory for one run.")
 final class RateCommand implements Callable<Integer> {
 
     @Option(names = "--data", defaultValue = "demo/cgrates-2012", description = "data directory (default: ${DEFAULT-VALUE})")

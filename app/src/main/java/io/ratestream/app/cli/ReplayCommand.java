@@ -1,21 +1,21 @@
 package io.ratestream.app.cli;
 
 import io.ratestream.streams.topology.Replay;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Rebuilds every budget from the command log, and compares with the live state. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Rebuilds every budget from ratestream.commands (in memory; writes nothing). With --verify,",
-            "compares the result, key by key, with the live budgets of the application; exits 1 on a difference."})
+        description = "Rebuilds every budget from ratestream.commands (in memory; writes nothing). With --verify, "
+                + "compares the result, key by key, with the live budgets of the application; exits 1 on a "
+                + "difference.")
 final class ReplayCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrap;
+    @Mixin
+    SharedOptions.Kafka kafka;
 
     @Option(names = "--application-id", defaultValue = "${env:RATESTREAM_APPLICATION_ID:-ratestream}",
             description = "the live streams app's application id (default: ${DEFAULT-VALUE})")
@@ -28,12 +28,12 @@ final class ReplayCommand implements Callable<Integer> {
             description = "the streams app's idempotency retention (default: ${DEFAULT-VALUE})")
     long retentionHours;
 
-    @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
-    Path config;
+    @Mixin
+    SharedOptions.Config config;
 
     @Override
     public Integer call() {
-        Replay replay = new Replay(bootstrap, Duration.ofHours(retentionHours), Duration.ofMinutes(5));
+        Replay replay = new Replay(kafka.bootstrap, Duration.ofHours(retentionHours), Duration.ofMinutes(5));
         if (!verify) {
             Replay.Result result = replay.run();
             System.out.printf("replayed %d commands (%d unusable records skipped) into %d budgets, up to offsets %s%n",

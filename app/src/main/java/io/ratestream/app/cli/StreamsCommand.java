@@ -7,18 +7,18 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The streams app alone, against an existing cluster. */
 @Command(name = "streams", mixinStandardHelpOptions = true,
-        description = {"The Kafka Streams app against an existing Kafka cluster. Creates missing topics, then",
-            "processes ratestream.commands until stopped. Several instances with the same application id (each",
-            "with its own state dir) share the partitions."})
+        description = "The Kafka Streams app against an existing Kafka cluster. Creates missing topics, then processes "
+                + "ratestream.commands until stopped. Several instances with the same application id (each with "
+                + "its own state dir) share the partitions.")
 final class StreamsCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrap;
+    @Mixin
+    SharedOptions.Kafka kafka;
 
     @Option(names = "--state-dir", defaultValue = "${env:RATESTREAM_STATE_DIR:-data/streams}",
             description = "state stores (default: ${DEFAULT-VALUE})")
@@ -47,13 +47,13 @@ final class StreamsCommand implements Callable<Integer> {
             description = "how long a request id's reply is kept for retries (default: ${DEFAULT-VALUE})")
     long retentionHours;
 
-    @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
-    Path config;
+    @Mixin
+    SharedOptions.Config config;
 
     @Override
     public Integer call() throws Exception {
-        StreamsAppConfig defaults = StreamsAppConfig.defaults(bootstrap, stateDir);
-        StreamsAppConfig settings = new StreamsAppConfig(bootstrap, applicationId, stateDir, guarantee,
+        StreamsAppConfig defaults = StreamsAppConfig.defaults(kafka.bootstrap, stateDir);
+        StreamsAppConfig settings = new StreamsAppConfig(kafka.bootstrap, applicationId, stateDir, guarantee,
                 Duration.ofMillis(commitIntervalMs), defaults.pollInterval(), defaults.producerLinger(), threads,
                 Duration.ofHours(retentionHours), defaults.refillCheck(), partitions, defaults.replicationFactor());
         StreamsApp app = StreamsApp.start(settings);
@@ -63,7 +63,7 @@ final class StreamsCommand implements Callable<Integer> {
             stopped.countDown();
         }, "ratestream-streams-shutdown"));
         if (app.awaitRunning(Duration.ofMinutes(5))) {
-            System.out.printf("streams app %s running against %s (%s)%n", applicationId, bootstrap,
+            System.out.printf("streams app %s running against %s (%s)%n", applicationId, kafka.bootstrap,
                     app.reference().summary());
         }
         stopped.await();

@@ -1,0 +1,45 @@
+package io.ratestream.app.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options several commands share, as picocli mixins: declared once, documented once. */
+final class SharedOptions {
+
+    private SharedOptions() {
+    }
+
+    /** Where Kafka is. */
+    static final class Kafka {
+        @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
+                description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
+        String bootstrap;
+    }
+
+    /** The gateway's listeners. */
+    static final class Listeners {
+        @Option(names = "--bind", defaultValue = "${env:RATESTREAM_BIND:-127.0.0.1}",
+                description = "address the listeners bind to (default: ${DEFAULT-VALUE})")
+        String bind;
+
+        @Option(names = "--jsonrpc-port", defaultValue = "${env:RATESTREAM_JSONRPC_PORT:-2001}",
+                description = "JSON-RPC over TCP port (default: ${DEFAULT-VALUE})")
+        int jsonRpcPort;
+
+        @Option(names = "--http-port", defaultValue = "${env:RATESTREAM_HTTP_PORT:-8000}",
+                description = "HTTP port (default: ${DEFAULT-VALUE})")
+        int httpPort;
+
+        /** Refuses ports in use before anything starts. */
+        void requireFree() {
+            Ports.requireFree(bind, jsonRpcPort, "--jsonrpc-port");
+            Ports.requireFree(bind, httpPort, "--http-port");
+        }
+    }
+
+    /** A properties file of options (read by {@link RatestreamCli} before parsing). */
+    static final class Config {
+        @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
+        Path config;
+    }
+}
