@@ -1,0 +1,258 @@
+package io.ratestream.app.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ratestream.app.Loader;
+import io.ratestream.schemas.files.CgratesFiles;
+import io.ratestream.schemas.files.DataSet;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.model.MinuteBucket;
+import io.ratestream.schemas.model.RatingProfile;
+import io.ratestream.schemas.model.UserBudget;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ratestream bench}: a load generator that checks its own work, against a running system.
+ *
+ * <p>It loads {@code --subscribers} budgets under {@code --tenant} through the loader path (rating profiles
+ * copied from the demo's {@code vdf:rif} ones, plus the demo's destinations and plans), reads each budget,
+ * drives the gateway over JSON-RPC/TCP for {@code --duration} seconds with a mix of GetCost, DebitBalance,
+ * DebitSeconds and GetMaxSessionTime, reads each budget again and compares.
+ *
+ * <p><b>Why the expected budget is exact.</b> A bench budget has credit {@value #CREDIT}, no tariff plan
+ * (so no discount, bonus or refill) and exactly one minute bucket: {@value #FREE_SECONDS} free seconds on
+ * {@code retea} (which holds 0723). So a DebitSeconds of 1 s on 0723 always draws that free bucket and
+ * never touches the credit, and DebitBalance 0.01 touches only the credit. Each budget is read with
+ * DebitBalance amount 0 (the answer is the credit) and DebitSeconds 0723 amount 0 (the answer is the
+ * seconds available, i.e. the bucket, as the credit buys no priced bucket seconds); neither changes it.
+ * Then {@code credit_after = credit_before - 0.01 x acknowledged DebitBalance} and
+ * {@code seconds_after = seconds_before - 1 x acknowledged DebitSeconds}, in BigDecimal. A debit answered
+ * "timeout" or "unavailable" is sent again with the same RequestId until it gets a real answer (the
+ * streams app applies a request id once), so every debit is counted exactly once; a debit still
+ * unanswered when the run ends makes its subject inconclusive (reported, not failed). Any other
+ * difference fails the run with exit code 1 and a sentence naming the subject and the amount.
+ *
+ * <p>Runs on the calling thread plus one sender and one reader thread per connection.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Drives a running gateway over JSON-RPC/TCP with a mix of calls, prints throughput and",
+            "latency percentiles (HdrHistogram), writes them as JSON, and checks that every acknowledged debit",
+            "was applied exactly once (exit 1 when one was lost or doubled)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    static final String CREDIT = "1000000";
+    static final String FREE_SECONDS = "1000000000";
+    private static final int READ_BATCH = 200;
+    private static final int READ_ATTEMPTS = 10;
+
+    @Option(names = "--server", defaultValue = "${env:RATESTREAM_SERVER:-127.0.0.1:2001}",
+            description = "JSON-RPC address of the gateway (default: ${DEFAULT-VALUE})")
+    String server;
+
+    @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers, for loading the bench budgets (default: ${DEFAULT-VALUE})")
+    String bootstrap;
+
+    @Option(names = "--connections", defaultValue = "10", description = "TCP connections (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--in-flight", defaultValue = "1",
+            description = "closed loop: calls in flight per connection (default: ${DEFAULT-VALUE})")
+    int inFlight;
+
+    @Option(names = "--rate", defaultValue = "0",
+            description = "open loop: calls per second in total, latency counted from the scheduled send time; "
+                    + "0 = closed loop (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--subscribers", defaultValue = "1000", description = "bench budgets (default: ${DEFAULT-VALUE})")
+    int subscribers;
+
+    @Option(names = "--tenant", defaultValue = "bench", description = "tenant of the bench budgets (default: ${DEFAULT-VALUE})")
+    String tenant;
+
+    @Option(names = "--mix", defaultValue = "getcost=40,debitbalance=30,debitseconds=20,getmaxsessiontime=10",
+            description = "relative weights of the calls (default: ${DEFAULT-VALUE})")
+    String mix;
+
+    @Option(names = "--duration", defaultValue = "10", description = "seconds of load (default: ${DEFAULT-VALUE})")
+    int duration;
+
+    @Option(names = "--json-out", defaultValue = "bench-result.json",
+            description = "where to write the results as JSON (default: ${DEFAULT-VALUE})")
+    Path jsonOut;
+
+    @Option(names = "--demo-dir", defaultValue = "demo/cgrates-2012",
+            description = "the demo data whose vdf:rif profiles, destinations and plans are used (default: ${DEFAULT-VALUE})")
+    Path demoDir;
+
+    @Option(names = "--load-timeout-seconds", defaultValue = "120",
+            description = "the longest to wait for the bench budgets to be applied (default: ${DEFAULT-VALUE})")
+    int loadTimeoutSeconds;
+
+    @Option(names = "--drain-seconds", defaultValue = "30",
+            description = "after the run, the longest to wait for answers to calls in flight (default: ${DEFAULT-VALUE})")
+    int drainSeconds;
+
+    @Option(names = "--floor-round-trips", defaultValue = "1000",
+            description = "Kafka one-hop round trips measured as the floor; 0 skips it (default: ${DEFAULT-VALUE})")
+    int floorRoundTrips;
+
+    @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
+    Path config;
+
+    private final ObjectMapper mapper = Json.newMapper();
+
+    @Override
+    public Integer call() throws Exception {
+        if (connections < 1 || inFlight < 1 || subscribers < 1 || duration < 1 || rate < 0) {
+            throw new IllegalArgumentException("--connections, --in-flight, --subscribers and --duration must be at "
+                    + "least 1, --rate at least 0");
+        }
+        Mix parsedMix = Mix.parse(mix);
+        PrintStream out = System.out;
+        List<String> subjects = subjects(subscribers);
+        DataSet data = benchData(new CgratesFiles(mapper).readDirectory(demoDir), tenant, subjects);
+        Loader.Report report = new Loader(bootstrap, Clock.systemUTC()).load(data, tenant,
+                Duration.ofSeconds(loadTimeoutSeconds));
+        if (!report.errors().isEmpty()) {
+            throw new IllegalStateException("loading the bench budgets was refused: " + report.errors().get(0));
+        }
+        out.printf("loaded %d bench budgets under tenant %s%n", subjects.size(), tenant);
+        Floor.Result floor = floorRoundTrips > 0 ? new Floor(bootstrap).measure(floorRoundTrips) : null;
+        if (floor != null) {
+            out.printf("floor: Kafka one-hop p50 %.3f ms, p99 %.3f ms (%d round trips)%n", floor.p50Millis(),
+                    floor.p99Millis(), floorRoundTrips);
+        }
+        String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        List<RpcClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < connections; i++) {
+                clients.add(new RpcClient(server, mapper));
+            }
+            List<BudgetCheck.Snapshot> before = read(clients.get(0), subjects, runId + "-before");
+            LoadDriver.Settings settings = new LoadDriver.Settings(tenant, subjects, parsedMix, connections, inFlight, rate,
+                    Duration.ofSeconds(duration), Duration.ofSeconds(drainSeconds), runId);
+            out.printf("running %d s: %d connections, %s, mix %s%n", duration, connections,
+                    rate > 0 ? "open loop at " + rate + " calls/s" : inFlight + " in flight each", parsedMix);
+            LoadDriver.Outcome outcome = new LoadDriver(settings).run(clients, out);
+            List<BudgetCheck.Snapshot> after = read(clients.get(0), subjects, runId + "-after");
+            Verdict verdict = check(subjects, before, after, outcome);
+            ObjectNode json = Results.json(mapper, settings, outcome, verdict.problems(), verdict.inconclusive(), floor);
+            Results.print(out, outcome, verdict.problems(), verdict.inconclusive(), floor);
+            Files.write(jsonOut, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+            out.println("wrote " + jsonOut);
+            return verdict.problems().isEmpty() ? 0 : 1;
+        } finally {
+            for (RpcClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    static List<String> subjects(int count) {
+        List<String> subjects = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            subjects.add(String.format("bench-%06d", i));
+        }
+        return subjects;
+    }
+
+    /** The demo's destinations and plans, its vdf:rif profiles copied to every bench subject, and the budgets. */
+    static DataSet benchData(DataSet demo, String tenant, List<String> subjects) {
+        List<RatingProfile> rif = demo.ratingProfiles().stream()
+                .filter(p -> p.cstmId().equals("vdf") && p.subject().equals("rif")).toList();
+        if (rif.isEmpty()) {
+            throw new IllegalArgumentException("the demo data has no vdf:rif rating profile: check --demo-dir");
+        }
+        List<RatingProfile> profiles = new ArrayList<>();
+        List<UserBudget> budgets = new ArrayList<>();
+        for (String subject : subjects) {
+            for (RatingProfile p : rif) {
+                profiles.add(new RatingProfile(p.tor(), tenant, subject, p.destinationPrefix(), p.activationPeriods()));
+            }
+            budgets.add(budget(subject));
+        }
+        return new DataSet(profiles, demo.destinations(), demo.tariffPlans(), budgets);
+    }
+
+    static UserBudget budget(String subject) {
+        MinuteBucket retea = new MinuteBucket(new BigDecimal(FREE_SECONDS), 20, BigDecimal.ZERO, "retea");
+        return new UserBudget(subject, new BigDecimal(CREDIT), BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
+                BigDecimal.ZERO, 0, null, List.of(retea), null);
+    }
+
+    /** Reads every subject's credit (DebitBalance 0) and seconds on 0723 (DebitSeconds 0), in batches. */
+    private List<BudgetCheck.Snapshot> read(RpcClient client, List<String> subjects, String prefix) throws Exception {
+        List<BudgetCheck.Snapshot> snapshots = new ArrayList<>();
+        for (int from = 0; from < subjects.size(); from += READ_BATCH) {
+            List<CompletableFuture<BigDecimal>> credits = new ArrayList<>();
+            List<CompletableFuture<BigDecimal>> seconds = new ArrayList<>();
+            for (int i = from; i < Math.min(subjects.size(), from + READ_BATCH); i++) {
+                String subject = subjects.get(i);
+                ObjectNode credit = Op.DEBIT_BALANCE.descriptor(tenant, subject, prefix + "-c-" + i).put("Amount", 0);
+                ObjectNode secs = Op.DEBIT_SECONDS.descriptor(tenant, subject, prefix + "-s-" + i).put("Amount", 0);
+                credits.add(readNumber(client, Op.DEBIT_BALANCE, credit, subject, READ_ATTEMPTS));
+                seconds.add(readNumber(client, Op.DEBIT_SECONDS, secs, subject, READ_ATTEMPTS));
+            }
+            for (int k = 0; k < credits.size(); k++) {
+                snapshots.add(new BudgetCheck.Snapshot(credits.get(k).get(60, TimeUnit.SECONDS),
+                        seconds.get(k).get(60, TimeUnit.SECONDS)));
+            }
+        }
+        return snapshots;
+    }
+
+    private CompletableFuture<BigDecimal> readNumber(RpcClient client, Op op, ObjectNode descriptor, String subject,
+            int attempts) {
+        return client.call(op.method, descriptor).thenCompose(reply -> {
+            if (RpcClient.isRetriable(reply) && attempts > 1) {
+                return readNumber(client, op, descriptor, subject, attempts - 1);
+            }
+            if (RpcClient.isError(reply)) {
+                throw new IllegalStateException("cannot read the budget of " + tenant + ":" + subject + " ("
+                        + op.method + " amount 0): " + RpcClient.errorText(reply));
+            }
+            JsonNode result = reply.get("result");
+            return CompletableFuture.completedFuture(result.decimalValue());
+        });
+    }
+
+    record Verdict(List<String> problems, List<String> inconclusive) {
+    }
+
+    static Verdict check(List<String> subjects, List<BudgetCheck.Snapshot> before, List<BudgetCheck.Snapshot> after,
+            LoadDriver.Outcome outcome) {
+        List<String> problems = new ArrayList<>();
+        List<String> inconclusive = new ArrayList<>();
+        for (int i = 0; i < subjects.size(); i++) {
+            long unanswered = outcome.unresolved().get(i);
+            if (unanswered > 0) {
+                inconclusive.add(subjects.get(i) + " (" + unanswered + " debit(s) never answered)");
+                continue;
+            }
+            problems.addAll(BudgetCheck.problems(subjects.get(i), before.get(i), after.get(i),
+                    outcome.debitBalances().get(i), outcome.debitSeconds().get(i)));
+        }
+        return new Verdict(problems, inconclusive);
+    }
+
+    static double millis(Histogram histogram, double percentile) {
+        return histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+}

@@ -1,0 +1,239 @@
+package io.ratestream.app.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives the gateway for a fixed time: one sender thread per connection, either keeping a fixed number
+ * of calls in flight (closed loop) or sending on a fixed schedule (open loop; latency then counts from
+ * the scheduled send time, so a stalled server cannot hide its stall by slowing the client down:
+ * coordinated omission is corrected by construction). A debit answered "timeout" or "unavailable" is
+ * sent again with the same RequestId until it gets a real answer, so each debit is acknowledged once.
+ * Latency is in microseconds, from the first send to the final answer.
+ */
+final class LoadDriver {
+
+    private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int MAX_ERROR_KINDS = 20;
+
+    /** What to run. {@code rate} is total calls per second; 0 means closed loop with {@code inFlight}. */
+    record Settings(String tenant, List<String> subjects, Mix mix, int connections, int inFlight, double rate, Duration duration,
+            Duration drain, String runId) {
+    }
+
+    /** What the run did. Arrays are indexed like {@code Settings.subjects}. */
+    record Outcome(Histogram latencyMicros, long requests, long errors, long retries, double seconds,
+            AtomicLongArray debitBalances, AtomicLongArray debitSeconds, AtomicLongArray unresolved,
+            Map<String, LongAdder> errorKinds) {
+    }
+
+    private final Settings settings;
+    private final Recorder recorder = new Recorder(3);
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final AtomicLongArray debitBalances;
+    private final AtomicLongArray debitSeconds;
+    private final AtomicLongArray unresolved;
+    private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+
+    LoadDriver(Settings settings) {
+        this.settings = settings;
+        int n = settings.subjects().size();
+        debitBalances = new AtomicLongArray(n);
+        debitSeconds = new AtomicLongArray(n);
+        unresolved = new AtomicLongArray(n);
+    }
+
+    Outcome run(List<RpcClient> clients, PrintStream progress) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + settings.duration().toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            Sender sender = new Sender(i, clients.size(), clients.get(i));
+            Thread thread = new Thread(() -> sender.run(start, end), "bench-sender-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
+        Histogram total = new Histogram(3);
+        Histogram interval = null;
+        long previousErrors = 0;
+        long tick = start;
+        int second = 0;
+        while (threads.stream().anyMatch(Thread::isAlive)) {
+            long wait = tick + TimeUnit.SECONDS.toNanos(1) - System.nanoTime();
+            for (Thread thread : threads) {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+                wait = tick + TimeUnit.SECONDS.toNanos(1) - System.nanoTime();
+            }
+            if (wait > 0) {
+                continue;
+            }
+            long now = System.nanoTime();
+            interval = recorder.getIntervalHistogram(interval);
+            total.add(interval);
+            long errorsNow = errors.sum();
+            second++;
+            progress.printf("[%3d s] %8.0f req/s  errors %d  p50 %.2f ms  p99 %.2f ms%n", second,
+                    interval.getTotalCount() / ((now - tick) / 1e9), errorsNow - previousErrors,
+                    interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0);
+            previousErrors = errorsNow;
+            tick = now;
+        }
+        total.add(recorder.getIntervalHistogram(interval));
+        double seconds = Math.max(settings.duration().toNanos(), System.nanoTime() - start) / 1e9;
+        return new Outcome(total, requests.sum(), errors.sum(), retries.sum(), seconds, debitBalances, debitSeconds,
+                unresolved, errorKinds);
+    }
+
+    /** One call, possibly sent several times (same RequestId) until it gets an answer that is not a timeout. */
+    private static final class Attempt implements Delayed {
+        final Op op;
+        final int subject;
+        final long intendedNanos;
+        final ObjectNode descriptor;
+        volatile long retryAtNanos;
+
+        Attempt(Op op, int subject, long intendedNanos, ObjectNode descriptor) {
+            this.op = op;
+            this.subject = subject;
+            this.intendedNanos = intendedNanos;
+            this.descriptor = descriptor;
+        }
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(retryAtNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(retryAtNanos, ((Attempt) other).retryAtNanos);
+        }
+    }
+
+    /** One connection's sender: owns its random draws and sequence numbers (one thread). */
+    private final class Sender {
+        private final int index;
+        private final int connections;
+        private final RpcClient client;
+        private final Semaphore permits = new Semaphore(settings.inFlight());
+        private final DelayQueue<Attempt> retryQueue = new DelayQueue<>();
+        private final AtomicInteger open = new AtomicInteger();
+        private final SplittableRandom random;
+        private volatile boolean broken;
+        private long sequence;
+
+        Sender(int index, int connections, RpcClient client) {
+            this.index = index;
+            this.connections = connections;
+            this.client = client;
+            this.random = new SplittableRandom(settings.runId().hashCode() * 31L + index);
+        }
+
+        void run(long start, long end) {
+            try {
+                long interval = settings.rate() > 0 ? (long) (1e9 * connections / settings.rate()) : 0;
+                long due = start + interval * index / connections;
+                while (!broken && System.nanoTime() < end) {
+                    Attempt retry = retryQueue.poll();
+                    if (retry != null) {
+                        send(retry);
+                    } else if (interval > 0) {
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            sendIfAny(retryQueue.poll(Math.min(wait, end - System.nanoTime()), TimeUnit.NANOSECONDS));
+                        } else if (due < end) {
+                            open.incrementAndGet();
+                            send(next(due));
+                            due += interval;
+                        }
+                    } else if (permits.tryAcquire(1, TimeUnit.MILLISECONDS)) {
+                        open.incrementAndGet();
+                        send(next(System.nanoTime()));
+                    }
+                }
+                long drainEnd = System.nanoTime() + settings.drain().toNanos();
+                while (!broken && open.get() > 0 && System.nanoTime() < drainEnd) {
+                    sendIfAny(retryQueue.poll(10, TimeUnit.MILLISECONDS));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void sendIfAny(Attempt attempt) {
+            if (attempt != null) {
+                send(attempt);
+            }
+        }
+
+        private Attempt next(long intendedNanos) {
+            Op op = settings.mix().pick(random.nextInt(settings.mix().total()));
+            int subject = random.nextInt(settings.subjects().size());
+            String requestId = null;
+            if (op.isDebit()) {
+                requestId = settings.runId() + "-" + index + "-" + (++sequence);
+                unresolved.incrementAndGet(subject);
+            }
+            return new Attempt(op, subject, intendedNanos,
+                    op.descriptor(settings.tenant(), settings.subjects().get(subject), requestId));
+        }
+
+        private void send(Attempt attempt) {
+            client.call(attempt.op.method, attempt.descriptor).whenComplete((reply, error) -> finish(attempt, reply,
+                    error));
+        }
+
+        private void finish(Attempt attempt, JsonNode reply, Throwable error) {
+            if (error == null && attempt.op.isDebit() && RpcClient.isRetriable(reply)) {
+                retries.increment();
+                attempt.retryAtNanos = System.nanoTime() + RETRY_DELAY_NANOS;
+                retryQueue.add(attempt);
+                return;
+            }
+            long now = System.nanoTime();
+            recorder.recordValue(Math.max(0, (now - attempt.intendedNanos) / 1000));
+            requests.increment();
+            if (error != null) {
+                // The connection broke: a debit in flight stays unresolved, and this sender stops.
+                broken = true;
+                countError("connection: " + error.getMessage());
+            } else if (RpcClient.isError(reply)) {
+                countError(attempt.op.mixName + ": " + RpcClient.errorText(reply));
+                if (attempt.op.isDebit()) {
+                    unresolved.decrementAndGet(attempt.subject); // a refusal: nothing was applied
+                }
+            } else if (attempt.op.isDebit()) {
+                (attempt.op == Op.DEBIT_BALANCE ? debitBalances : debitSeconds).incrementAndGet(attempt.subject);
+                unresolved.decrementAndGet(attempt.subject);
+            }
+            open.decrementAndGet();
+            permits.release();
+        }
+
+        private void countError(String kind) {
+            errors.increment();
+            if (errorKinds.size() < MAX_ERROR_KINDS || errorKinds.containsKey(kind)) {
+                errorKinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.ratestream.app.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/** The summary, printed for a person and as JSON: the same figures in both. */
+final class Results {
+
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+    private static final String[] NAMES = {"p50", "p90", "p99", "p99.9"};
+
+    private Results() {
+    }
+
+    static void print(PrintStream out, LoadDriver.Outcome outcome, List<String> problems, List<String> inconclusive,
+            Floor.Result floor) {
+        Histogram h = outcome.latencyMicros();
+        out.printf("requests %d in %.1f s: %.0f req/s, errors %d, debits retried after a timeout %d%n",
+                outcome.requests(), outcome.seconds(), outcome.requests() / outcome.seconds(), outcome.errors(),
+                outcome.retries());
+        StringBuilder line = new StringBuilder("latency ms:");
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            line.append(String.format(" %s %.2f", NAMES[i], BenchCommand.millis(h, PERCENTILES[i])));
+        }
+        line.append(String.format(" max %.2f", h.getMaxValue() / 1000.0));
+        out.println(line);
+        if (floor != null) {
+            double base = floor.p50Millis();
+            StringBuilder ratios = new StringBuilder(String.format("x Kafka one-hop p50 (%.3f ms):", base));
+            for (int i = 0; i < PERCENTILES.length; i++) {
+                ratios.append(String.format(" %s %.1f", NAMES[i], BenchCommand.millis(h, PERCENTILES[i]) / base));
+            }
+            ratios.append(String.format(" max %.1f", h.getMaxValue() / 1000.0 / base));
+            out.println(ratios);
+        }
+        outcome.errorKinds().forEach((kind, count) -> out.println("  error x" + count.sum() + ": " + kind));
+        inconclusive.forEach(subject -> out.println("inconclusive: " + subject));
+        problems.forEach(problem -> out.println("FAILED: " + problem));
+        out.println(problems.isEmpty() ? "self-check passed: every budget equals its start minus the acknowledged "
+                + "debits (" + (outcome.debitBalances().length() - inconclusive.size()) + " subjects checked)"
+                : "self-check FAILED: " + problems.size() + " difference(s)");
+    }
+
+    static ObjectNode json(ObjectMapper mapper, LoadDriver.Settings settings, LoadDriver.Outcome outcome,
+            List<String> problems, List<String> inconclusive, Floor.Result floor) {
+        Histogram h = outcome.latencyMicros();
+        ObjectNode json = mapper.createObjectNode();
+        json.put("tenant", settings.tenant()).put("subscribers", settings.subjects().size())
+                .put("connections", settings.connections()).put("inFlight", settings.rate() > 0 ? 0 : settings.inFlight())
+                .put("rate", settings.rate()).put("mix", settings.mix().toString())
+                .put("durationSeconds", settings.duration().toSeconds()).put("elapsedSeconds", outcome.seconds())
+                .put("requests", outcome.requests()).put("errors", outcome.errors()).put("retries", outcome.retries())
+                .put("throughput", outcome.requests() / outcome.seconds());
+        ObjectNode latency = json.putObject("latencyMs");
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            latency.put(NAMES[i], BenchCommand.millis(h, PERCENTILES[i]));
+        }
+        latency.put("max", h.getMaxValue() / 1000.0);
+        if (floor != null) {
+            double base = floor.p50Millis();
+            json.putObject("floorMs").put("p50", base).put("p99", floor.p99Millis())
+                    .put("roundTrips", floor.micros().getTotalCount());
+            ObjectNode ratios = json.putObject("ratioToFloorP50");
+            latency.fields().forEachRemaining(e -> ratios.put(e.getKey(), e.getValue().asDouble() / base));
+        }
+        ObjectNode check = json.putObject("check");
+        check.put("passed", problems.isEmpty());
+        check.putPOJO("problems", problems);
+        check.putPOJO("inconclusive", inconclusive);
+        long balances = 0;
+        long seconds = 0;
+        for (int i = 0; i < outcome.debitBalances().length(); i++) {
+            balances += outcome.debitBalances().get(i);
+            seconds += outcome.debitSeconds().get(i);
+        }
+        check.put("acknowledgedDebitBalance", balances).put("acknowledgedDebitSeconds", seconds);
+        ObjectNode errorKinds = json.putObject("errorKinds");
+        outcome.errorKinds().forEach((kind, count) -> errorKinds.put(kind, count.sum()));
+        return json;
+    }
+}
