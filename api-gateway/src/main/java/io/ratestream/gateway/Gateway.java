@@ -42,6 +42,8 @@ public final class Gateway implements RpcService {
     private final MeterRegistry metrics;
     private final Clock clock;
     private final String instance;
+    /** One latency timer per method, built once: a request only records into it. */
+    private final java.util.Map<Method, Timer> latency = new java.util.EnumMap<>(Method.class);
     private final RecentActivity activity;
 
     Gateway(GatewayConfig config, ObjectMapper mapper, PendingReplies pending, ReplyListener replies,
@@ -56,6 +58,10 @@ public final class Gateway implements RpcService {
         this.metrics = metrics;
         this.clock = clock;
         this.instance = instance;
+        for (Method method : Method.values()) {
+            latency.put(method, Timer.builder("ratestream.request.latency").tag("method", method.wireName())
+                    .publishPercentileHistogram().register(metrics));
+        }
         this.activity = activity;
     }
 
@@ -162,11 +168,10 @@ public final class Gateway implements RpcService {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             outcome = cause instanceof RpcException rpc ? rpc.kind().name().toLowerCase(Locale.ROOT) : "error";
         }
+        long elapsed = System.nanoTime() - start;
         metrics.counter("ratestream.requests", "method", method.wireName(), "outcome", outcome).increment();
-        Timer.builder("ratestream.request.latency").tag("method", method.wireName())
-                .publishPercentileHistogram().register(metrics)
-                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        activity.record(method.wireName(), System.nanoTime() - start, error);
+        latency.get(method).record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
+        activity.record(method.wireName(), elapsed, error);
     }
 
     /** What {@code Responder.Status} and {@code GET /status} show. */

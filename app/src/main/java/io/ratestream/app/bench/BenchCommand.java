@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import io.ratestream.app.cli.SharedOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,9 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "JSON-RPC address of the gateway (default: ${DEFAULT-VALUE})")
     String server;
 
-    @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers, for loading the bench budgets (default: ${DEFAULT-VALUE})")
-    String bootstrap;
+    /** Kafka, for loading the bench budgets and measuring the floor. */
+    @Mixin
+    SharedOptions.Kafka kafka;
 
     @Option(names = "--connections", defaultValue = "10", description = "TCP connections (default: ${DEFAULT-VALUE})")
     int connections;
@@ -128,13 +130,13 @@ public final class BenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         List<String> subjects = subjects(subscribers);
         DataSet data = benchData(new CgratesFiles(mapper).readDirectory(demoDir), tenant, subjects);
-        Loader.Report report = new Loader(bootstrap, Clock.systemUTC()).load(data, tenant,
+        Loader.Report report = new Loader(kafka.bootstrap, Clock.systemUTC()).load(data, tenant,
                 Duration.ofSeconds(loadTimeoutSeconds));
         if (!report.errors().isEmpty()) {
             throw new IllegalStateException("loading the bench budgets was refused: " + report.errors().get(0));
         }
         out.printf("loaded %d bench budgets under tenant %s%n", subjects.size(), tenant);
-        Floor.Result floor = floorRoundTrips > 0 ? new Floor(bootstrap).measure(floorRoundTrips) : null;
+        Floor.Result floor = floorRoundTrips > 0 ? new Floor(kafka.bootstrap).measure(floorRoundTrips) : null;
         if (floor != null) {
             out.printf("floor: Kafka one-hop p50 %.3f ms, p99 %.3f ms (%d round trips)%n", floor.p50Millis(),
                     floor.p99Millis(), floorRoundTrips);

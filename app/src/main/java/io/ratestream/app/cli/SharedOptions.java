@@ -4,16 +4,16 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Options several commands share, as picocli mixins: declared once, documented once. */
-final class SharedOptions {
+public final class SharedOptions {
 
     private SharedOptions() {
     }
 
     /** Where Kafka is. */
-    static final class Kafka {
+    public static final class Kafka {
         @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-        String bootstrap;
+        public String bootstrap;
     }
 
     /** The gateway's listeners. */
