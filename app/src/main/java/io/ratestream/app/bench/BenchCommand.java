@@ -10,6 +10,7 @@ import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.model.MinuteBucket;
 import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.UserBudget;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -33,8 +34,10 @@ import picocli.CommandLine.Option;
  *
  * <p>It loads {@code --subscribers} budgets under {@code --tenant} through the loader path (rating profiles
  * copied from the demo's {@code vdf:rif} ones, plus the demo's destinations and plans), reads each budget,
- * drives the gateway over JSON-RPC/TCP for {@code --duration} seconds with a mix of GetCost, DebitBalance,
- * DebitSeconds and GetMaxSessionTime, reads each budget again and compares.
+ * drives the gateway with JSON-RPC over TCP or HTTP ({@code --protocol}) for {@code --warmup} then
+ * {@code --duration} seconds with a mix of GetCost, DebitBalance, DebitSeconds and GetMaxSessionTime,
+ * reads each budget again and compares. Only the {@code --duration} part is in the reported figures;
+ * the check counts the debits of both.
  *
  * <p><b>Why the expected budget is exact.</b> A bench budget has credit {@value #CREDIT}, no tariff plan
  * (so no discount, bonus or refill) and exactly one minute bucket: {@value #FREE_SECONDS} free seconds on
@@ -49,12 +52,14 @@ import picocli.CommandLine.Option;
  * unanswered when the run ends makes its subject inconclusive (reported, not failed). Any other
  * difference fails the run with exit code 1 and a sentence naming the subject and the amount.
  *
- * <p>Runs on the calling thread plus one sender and one reader thread per connection.
+ * <p>Runs on the calling thread plus one sender thread per {@code --connections} and a thread per socket:
+ * one reader per TCP connection, or one per HTTP connection ({@code --connections} x {@code --in-flight}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Drives a running gateway over JSON-RPC/TCP with a mix of calls, prints throughput and",
-            "latency percentiles (HdrHistogram), writes them as JSON, and checks that every acknowledged debit",
-            "was applied exactly once (exit 1 when one was lost or doubled)."})
+        description = {"Drives a running gateway with JSON-RPC over TCP or HTTP (--protocol) with a mix",
+            "of calls, prints throughput and latency percentiles (HdrHistogram) after a",
+            "warm-up, writes them as JSON, and checks that every acknowledged debit was",
+            "applied exactly once (exit 1 when one was lost or doubled)."})
 public final class BenchCommand implements Callable<Integer> {
 
     static final String CREDIT = "1000000";
@@ -62,19 +67,34 @@ public final class BenchCommand implements Callable<Integer> {
     private static final int READ_BATCH = 200;
     private static final int READ_ATTEMPTS = 10;
 
+    @Option(names = "--protocol", defaultValue = "jsonrpc", converter = Protocol.Converter.class,
+            description = "jsonrpc: JSON-RPC over TCP to --server, each connection's calls in flight pipelined on it; "
+                    + "http: the same JSON-RPC requests as POST /jsonrpc to --http-server, on --connections x "
+                    + "--in-flight keep-alive HTTP/1.1 connections carrying one call at a time, so as many calls are "
+                    + "in flight as with jsonrpc (default: ${DEFAULT-VALUE})")
+    Protocol protocol;
+
     @Option(names = "--server", defaultValue = "${env:RATESTREAM_SERVER:-127.0.0.1:2001}",
-            description = "JSON-RPC address of the gateway (default: ${DEFAULT-VALUE})")
+            description = "JSON-RPC/TCP address of the gateway, for --protocol jsonrpc (default: ${DEFAULT-VALUE})")
     String server;
+
+    @Option(names = "--http-server", defaultValue = "${env:RATESTREAM_HTTP_SERVER:-127.0.0.1:8000}",
+            description = "HTTP address of the gateway, for --protocol http (default: ${DEFAULT-VALUE})")
+    String httpServer;
 
     /** Kafka, for loading the bench budgets and measuring the floor. */
     @Mixin
     SharedOptions.Kafka kafka;
 
-    @Option(names = "--connections", defaultValue = "10", description = "TCP connections (default: ${DEFAULT-VALUE})")
+    @Option(names = "--connections", defaultValue = "10",
+            description = "clients, each with its own sender: with jsonrpc one TCP connection each, with http "
+                    + "--in-flight HTTP connections each (default: ${DEFAULT-VALUE})")
     int connections;
 
     @Option(names = "--in-flight", defaultValue = "1",
-            description = "closed loop: calls in flight per connection (default: ${DEFAULT-VALUE})")
+            description = "closed loop: calls in flight per client; with http also the HTTP connections per client "
+                    + "(one call at a time each), in the open loop too, where a call waits for a free connection and "
+                    + "that wait counts in its latency (default: ${DEFAULT-VALUE})")
     int inFlight;
 
     @Option(names = "--rate", defaultValue = "0",
@@ -92,7 +112,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "relative weights of the calls (default: ${DEFAULT-VALUE})")
     String mix;
 
-    @Option(names = "--duration", defaultValue = "10", description = "seconds of load (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "5",
+            description = "seconds of the same load before --duration, left out of the reported throughput and "
+                    + "latency: the JIT is still compiling the broker, streams app and gateway for the first tens of "
+                    + "seconds and that dominates early numbers. Its debits are still checked (budgets are read "
+                    + "before the warm-up); 0 = none (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--duration", defaultValue = "10",
+            description = "seconds of measured load, after --warmup (default: ${DEFAULT-VALUE})")
     int duration;
 
     @Option(names = "--json-out", defaultValue = "bench-result.json",
@@ -122,9 +150,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (connections < 1 || inFlight < 1 || subscribers < 1 || duration < 1 || rate < 0) {
+        if (connections < 1 || inFlight < 1 || subscribers < 1 || duration < 1 || rate < 0 || warmup < 0) {
             throw new IllegalArgumentException("--connections, --in-flight, --subscribers and --duration must be at "
-                    + "least 1, --rate at least 0");
+                    + "least 1, --rate and --warmup at least 0");
         }
         Mix parsedMix = Mix.parse(mix);
         PrintStream out = System.out;
@@ -145,15 +173,15 @@ public final class BenchCommand implements Callable<Integer> {
         List<RpcClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < connections; i++) {
-                clients.add(new RpcClient(server, mapper));
+                clients.add(connect());
             }
-            List<BudgetCheck.Snapshot> before = read(clients.get(0), subjects, runId + "-before");
-            LoadDriver.Settings settings = new LoadDriver.Settings(tenant, subjects, parsedMix, connections, inFlight, rate,
-                    Duration.ofSeconds(duration), Duration.ofSeconds(drainSeconds), runId);
-            out.printf("running %d s: %d connections, %s, mix %s%n", duration, connections,
-                    rate > 0 ? "open loop at " + rate + " calls/s" : inFlight + " in flight each", parsedMix);
+            List<BudgetCheck.Snapshot> before = read(clients, subjects, runId + "-before");
+            LoadDriver.Settings settings = new LoadDriver.Settings(tenant, subjects, parsedMix, protocol, connections,
+                    inFlight, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(duration),
+                    Duration.ofSeconds(drainSeconds), runId);
+            out.println(describe(parsedMix));
             LoadDriver.Outcome outcome = new LoadDriver(settings).run(clients, out);
-            List<BudgetCheck.Snapshot> after = read(clients.get(0), subjects, runId + "-after");
+            List<BudgetCheck.Snapshot> after = read(clients, subjects, runId + "-after");
             Verdict verdict = check(subjects, before, after, outcome);
             ObjectNode json = Results.json(mapper, settings, outcome, verdict.problems(), verdict.inconclusive(), floor);
             Results.print(out, outcome, verdict.problems(), verdict.inconclusive(), floor);
@@ -165,6 +193,18 @@ public final class BenchCommand implements Callable<Integer> {
                 client.close();
             }
         }
+    }
+
+    private RpcClient connect() throws IOException {
+        return protocol == Protocol.HTTP ? new HttpRpcClient(httpServer, inFlight, mapper)
+                : new TcpRpcClient(server, mapper);
+    }
+
+    private String describe(Mix parsedMix) {
+        return String.format("running %d s warm-up + %d s over %s: %d clients on %d connections, %s, mix %s", warmup,
+                duration, protocol == Protocol.HTTP ? "HTTP to " + httpServer : "JSON-RPC/TCP to " + server,
+                connections, protocol.sockets(connections, inFlight),
+                rate > 0 ? "open loop at " + rate + " calls/s" : inFlight + " in flight each", parsedMix);
     }
 
     static List<String> subjects(int count) {
@@ -199,14 +239,19 @@ public final class BenchCommand implements Callable<Integer> {
                 BigDecimal.ZERO, 0, null, List.of(retea), null);
     }
 
-    /** Reads every subject's credit (DebitBalance 0) and seconds on 0723 (DebitSeconds 0), in batches. */
-    private List<BudgetCheck.Snapshot> read(RpcClient client, List<String> subjects, String prefix) throws Exception {
+    /**
+     * Reads every subject's credit (DebitBalance 0) and seconds on 0723 (DebitSeconds 0), in batches spread
+     * over the clients (an HTTP client carries only --in-flight calls at a time).
+     */
+    private List<BudgetCheck.Snapshot> read(List<RpcClient> clients, List<String> subjects, String prefix)
+            throws Exception {
         List<BudgetCheck.Snapshot> snapshots = new ArrayList<>();
         for (int from = 0; from < subjects.size(); from += READ_BATCH) {
             List<CompletableFuture<BigDecimal>> credits = new ArrayList<>();
             List<CompletableFuture<BigDecimal>> seconds = new ArrayList<>();
             for (int i = from; i < Math.min(subjects.size(), from + READ_BATCH); i++) {
                 String subject = subjects.get(i);
+                RpcClient client = clients.get(i % clients.size());
                 ObjectNode credit = Op.DEBIT_BALANCE.descriptor(tenant, subject, prefix + "-c-" + i).put("Amount", 0);
                 ObjectNode secs = Op.DEBIT_SECONDS.descriptor(tenant, subject, prefix + "-s-" + i).put("Amount", 0);
                 credits.add(readNumber(client, Op.DEBIT_BALANCE, credit, subject, READ_ATTEMPTS));

@@ -20,34 +20,82 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Drives the gateway for a fixed time: one sender thread per connection, either keeping a fixed number
+ * Drives the gateway for a fixed time: one sender thread per client, either keeping a fixed number
  * of calls in flight (closed loop) or sending on a fixed schedule (open loop; latency then counts from
  * the scheduled send time, so a stalled server cannot hide its stall by slowing the client down:
  * coordinated omission is corrected by construction). A debit answered "timeout" or "unavailable" is
  * sent again with the same RequestId until it gets a real answer, so each debit is acknowledged once.
  * Latency is in microseconds, from the first send to the final answer.
+ *
+ * <p>The run starts with {@code warmup} of the same load: a call first sent then counts in the warm-up
+ * figures, not in the reported histogram, requests and errors; its debits count in the self-check like
+ * any other, as the budgets are read before the warm-up.
  */
 final class LoadDriver {
 
     private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_ERROR_KINDS = 20;
 
-    /** What to run. {@code rate} is total calls per second; 0 means closed loop with {@code inFlight}. */
-    record Settings(String tenant, List<String> subjects, Mix mix, int connections, int inFlight, double rate, Duration duration,
-            Duration drain, String runId) {
+    /**
+     * What to run. {@code rate} is total calls per second; 0 means closed loop with {@code inFlight}.
+     * {@code protocol} is only recorded in the results: the driver sees {@link RpcClient}s.
+     */
+    record Settings(String tenant, List<String> subjects, Mix mix, Protocol protocol, int connections, int inFlight,
+            double rate, Duration warmup, Duration duration, Duration drain, String runId) {
     }
 
-    /** What the run did. Arrays are indexed like {@code Settings.subjects}. */
-    record Outcome(Histogram latencyMicros, long requests, long errors, long retries, double seconds,
+    /** The calls of one phase that got their final answer, and the debits sent again after a timeout. */
+    record Counts(long requests, long errors, long retries) {
+    }
+
+    /**
+     * What the run did: latency and counts of the measured part ({@code seconds} long, from the end of
+     * the warm-up to the last answer), the warm-up's counts, and the acknowledged and unresolved debits
+     * of the whole run. Arrays are indexed like {@code Settings.subjects}.
+     */
+    record Outcome(Histogram latencyMicros, Counts measured, Counts warmup, double seconds,
             AtomicLongArray debitBalances, AtomicLongArray debitSeconds, AtomicLongArray unresolved,
             Map<String, LongAdder> errorKinds) {
     }
 
+    /** One phase's figures: recorded from any thread; {@link #interval} and {@link #newErrors} by the progress loop. */
+    private static final class Tally {
+        final String errorPrefix;
+        final Recorder recorder = new Recorder(3);
+        final Histogram total = new Histogram(3);
+        final LongAdder requests = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final LongAdder retries = new LongAdder();
+        private Histogram interval;
+        private long errorsShown;
+
+        Tally(String errorPrefix) {
+            this.errorPrefix = errorPrefix;
+        }
+
+        /** The latencies recorded since the last call, which are also added to the total. */
+        Histogram interval() {
+            interval = recorder.getIntervalHistogram(interval);
+            total.add(interval);
+            return interval;
+        }
+
+        long newErrors() {
+            long now = errors.sum();
+            long shown = now - errorsShown;
+            errorsShown = now;
+            return shown;
+        }
+
+        Counts counts() {
+            return new Counts(requests.sum(), errors.sum(), retries.sum());
+        }
+    }
+
     private final Settings settings;
-    private final Recorder recorder = new Recorder(3);
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder errors = new LongAdder();
-    private final LongAdder retries = new LongAdder();
+    private final Tally warmup = new Tally("warm-up: ");
+    private final Tally measured = new Tally("");
     private final AtomicLongArray debitBalances;
     private final AtomicLongArray debitSeconds;
     private final AtomicLongArray unresolved;
@@ -63,43 +111,41 @@ final class LoadDriver {
 
     Outcome run(List<RpcClient> clients, PrintStream progress) throws InterruptedException {
         long start = System.nanoTime();
-        long end = start + settings.duration().toNanos();
+        long measuredFrom = start + settings.warmup().toNanos();
+        long end = measuredFrom + settings.duration().toNanos();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
-            Sender sender = new Sender(i, clients.size(), clients.get(i));
+            Sender sender = new Sender(i, clients.size(), clients.get(i), measuredFrom);
             Thread thread = new Thread(() -> sender.run(start, end), "bench-sender-" + i);
             thread.setDaemon(true);
             thread.start();
             threads.add(thread);
         }
-        Histogram total = new Histogram(3);
-        Histogram interval = null;
-        long previousErrors = 0;
         long tick = start;
+        int warmupSecond = 0;
         int second = 0;
         while (threads.stream().anyMatch(Thread::isAlive)) {
-            long wait = tick + TimeUnit.SECONDS.toNanos(1) - System.nanoTime();
+            long wait = tick + SECOND_NANOS - System.nanoTime();
             for (Thread thread : threads) {
                 thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
-                wait = tick + TimeUnit.SECONDS.toNanos(1) - System.nanoTime();
+                wait = tick + SECOND_NANOS - System.nanoTime();
             }
             if (wait > 0) {
                 continue;
             }
             long now = System.nanoTime();
-            interval = recorder.getIntervalHistogram(interval);
-            total.add(interval);
-            long errorsNow = errors.sum();
-            second++;
-            progress.printf("[%3d s] %8.0f req/s  errors %d  p50 %.2f ms  p99 %.2f ms%n", second,
-                    interval.getTotalCount() / ((now - tick) / 1e9), errorsNow - previousErrors,
+            boolean warmingUp = tick < measuredFrom;
+            Tally tally = warmingUp ? warmup : measured;
+            Histogram interval = tally.interval();
+            progress.printf("[%3d s%s] %8.0f req/s  errors %d  p50 %.2f ms  p99 %.2f ms%n",
+                    warmingUp ? ++warmupSecond : ++second, warmingUp ? " warm-up" : "",
+                    interval.getTotalCount() / ((now - tick) / 1e9), tally.newErrors(),
                     interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0);
-            previousErrors = errorsNow;
             tick = now;
         }
-        total.add(recorder.getIntervalHistogram(interval));
-        double seconds = Math.max(settings.duration().toNanos(), System.nanoTime() - start) / 1e9;
-        return new Outcome(total, requests.sum(), errors.sum(), retries.sum(), seconds, debitBalances, debitSeconds,
+        measured.interval();
+        double seconds = Math.max(settings.duration().toNanos(), System.nanoTime() - measuredFrom) / 1e9;
+        return new Outcome(measured.total, measured.counts(), warmup.counts(), seconds, debitBalances, debitSeconds,
                 unresolved, errorKinds);
     }
 
@@ -129,11 +175,12 @@ final class LoadDriver {
         }
     }
 
-    /** One connection's sender: owns its random draws and sequence numbers (one thread). */
+    /** One client's sender: owns its random draws and sequence numbers (one thread). */
     private final class Sender {
         private final int index;
         private final int connections;
         private final RpcClient client;
+        private final long measuredFrom;
         private final Semaphore permits = new Semaphore(settings.inFlight());
         private final DelayQueue<Attempt> retryQueue = new DelayQueue<>();
         private final AtomicInteger open = new AtomicInteger();
@@ -141,10 +188,11 @@ final class LoadDriver {
         private volatile boolean broken;
         private long sequence;
 
-        Sender(int index, int connections, RpcClient client) {
+        Sender(int index, int connections, RpcClient client, long measuredFrom) {
             this.index = index;
             this.connections = connections;
             this.client = client;
+            this.measuredFrom = measuredFrom;
             this.random = new SplittableRandom(settings.runId().hashCode() * 31L + index);
         }
 
@@ -203,21 +251,23 @@ final class LoadDriver {
         }
 
         private void finish(Attempt attempt, JsonNode reply, Throwable error) {
+            // A call belongs to the phase it was (scheduled to be) first sent in.
+            Tally tally = attempt.intendedNanos < measuredFrom ? warmup : measured;
             if (error == null && attempt.op.isDebit() && RpcClient.isRetriable(reply)) {
-                retries.increment();
+                tally.retries.increment();
                 attempt.retryAtNanos = System.nanoTime() + RETRY_DELAY_NANOS;
                 retryQueue.add(attempt);
                 return;
             }
             long now = System.nanoTime();
-            recorder.recordValue(Math.max(0, (now - attempt.intendedNanos) / 1000));
-            requests.increment();
+            tally.recorder.recordValue(Math.max(0, (now - attempt.intendedNanos) / 1000));
+            tally.requests.increment();
             if (error != null) {
                 // The connection broke: a debit in flight stays unresolved, and this sender stops.
                 broken = true;
-                countError("connection: " + error.getMessage());
+                countError(tally, "connection: " + error.getMessage());
             } else if (RpcClient.isError(reply)) {
-                countError(attempt.op.mixName + ": " + RpcClient.errorText(reply));
+                countError(tally, attempt.op.mixName + ": " + RpcClient.errorText(reply));
                 if (attempt.op.isDebit()) {
                     unresolved.decrementAndGet(attempt.subject); // a refusal: nothing was applied
                 }
@@ -229,10 +279,11 @@ final class LoadDriver {
             permits.release();
         }
 
-        private void countError(String kind) {
-            errors.increment();
-            if (errorKinds.size() < MAX_ERROR_KINDS || errorKinds.containsKey(kind)) {
-                errorKinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        private void countError(Tally tally, String kind) {
+            tally.errors.increment();
+            String key = tally.errorPrefix + kind;
+            if (errorKinds.size() < MAX_ERROR_KINDS || errorKinds.containsKey(key)) {
+                errorKinds.computeIfAbsent(key, k -> new LongAdder()).increment();
             }
         }
     }

@@ -18,9 +18,15 @@ final class Results {
     static void print(PrintStream out, LoadDriver.Outcome outcome, List<String> problems, List<String> inconclusive,
             Floor.Result floor) {
         Histogram h = outcome.latencyMicros();
+        LoadDriver.Counts warmup = outcome.warmup();
+        if (warmup.requests() > 0) {
+            out.printf("warm-up (not counted below): requests %d, errors %d, debits retried after a timeout %d%n",
+                    warmup.requests(), warmup.errors(), warmup.retries());
+        }
+        LoadDriver.Counts measured = outcome.measured();
         out.printf("requests %d in %.1f s: %.0f req/s, errors %d, debits retried after a timeout %d%n",
-                outcome.requests(), outcome.seconds(), outcome.requests() / outcome.seconds(), outcome.errors(),
-                outcome.retries());
+                measured.requests(), outcome.seconds(), measured.requests() / outcome.seconds(), measured.errors(),
+                measured.retries());
         StringBuilder line = new StringBuilder("latency ms:");
         for (int i = 0; i < PERCENTILES.length; i++) {
             line.append(String.format(" %s %.2f", NAMES[i], BenchCommand.millis(h, PERCENTILES[i])));
@@ -48,12 +54,18 @@ final class Results {
             List<String> problems, List<String> inconclusive, Floor.Result floor) {
         Histogram h = outcome.latencyMicros();
         ObjectNode json = mapper.createObjectNode();
+        LoadDriver.Counts measured = outcome.measured();
         json.put("tenant", settings.tenant()).put("subscribers", settings.subjects().size())
-                .put("connections", settings.connections()).put("inFlight", settings.rate() > 0 ? 0 : settings.inFlight())
+                .put("protocol", settings.protocol().optionValue()).put("connections", settings.connections())
+                .put("inFlight", settings.rate() > 0 ? 0 : settings.inFlight())
+                .put("sockets", settings.protocol().sockets(settings.connections(), settings.inFlight()))
                 .put("rate", settings.rate()).put("mix", settings.mix().toString())
+                .put("warmupSeconds", settings.warmup().toSeconds())
+                .put("warmupRequests", outcome.warmup().requests()).put("warmupErrors", outcome.warmup().errors())
                 .put("durationSeconds", settings.duration().toSeconds()).put("elapsedSeconds", outcome.seconds())
-                .put("requests", outcome.requests()).put("errors", outcome.errors()).put("retries", outcome.retries())
-                .put("throughput", outcome.requests() / outcome.seconds());
+                .put("requests", measured.requests()).put("errors", measured.errors())
+                .put("retries", measured.retries())
+                .put("throughput", measured.requests() / outcome.seconds());
         ObjectNode latency = json.putObject("latencyMs");
         for (int i = 0; i < PERCENTILES.length; i++) {
             latency.put(NAMES[i], BenchCommand.millis(h, PERCENTILES[i]));

@@ -1,77 +1,32 @@
 package io.ratestream.app.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One JSON-RPC 2.0 connection over TCP with any number of calls in flight: replies are matched to
- * calls by {@code id}, as the gateway may answer out of order. {@link #call} is thread-safe; the
- * returned future completes on this connection's reader thread with the whole response object (which
- * holds {@code result} or {@code error}), or exceptionally when the connection breaks.
+ * One way of calling the gateway with JSON-RPC 2.0: over TCP ({@link TcpRpcClient}) or over HTTP
+ * ({@link HttpRpcClient}). The load driver and the self-check see only this. {@link #call} is
+ * thread-safe; its future completes with the whole response object (which holds {@code result} or
+ * {@code error}), or exceptionally when the connection breaks.
  */
-final class RpcClient implements AutoCloseable {
+interface RpcClient extends AutoCloseable {
 
     /** JSON-RPC 2.0 error codes the gateway uses for "may or may not have happened: try again". */
-    static final int TIMEOUT = -32001;
-    static final int UNAVAILABLE = -32002;
-
-    private final ObjectMapper mapper;
-    private final Socket socket;
-    private final OutputStream out;
-    private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
-    private final Thread reader;
-    private volatile boolean closing;
-
-    RpcClient(String server, ObjectMapper mapper) throws IOException {
-        this.mapper = mapper;
-        int colon = server.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("--server must be host:port; got '" + server + "'");
-        }
-        try {
-            socket = new Socket(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
-        } catch (ConnectException e) {
-            throw new IllegalStateException("cannot connect to " + server + ": is ratestream running? ("
-                    + e.getMessage() + ")", e);
-        }
-        socket.setTcpNoDelay(true);
-        out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-        reader = new Thread(this::readReplies, "bench-reader-" + server);
-        reader.setDaemon(true);
-        reader.start();
-    }
+    int TIMEOUT = -32001;
+    int UNAVAILABLE = -32002;
+    /** JSON-RPC 2.0 "internal error": what a failure that is not a JSON-RPC response becomes. */
+    int INTERNAL_ERROR = -32603;
 
     /** Sends one call; the future completes with the response object. */
-    CompletableFuture<JsonNode> call(String method, ObjectNode descriptor) {
-        long id = ids.incrementAndGet();
-        CompletableFuture<JsonNode> future = new CompletableFuture<>();
-        pending.put(id, future);
-        ObjectNode request = mapper.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
-        request.putArray("params").add(descriptor);
-        try {
-            byte[] bytes = mapper.writeValueAsBytes(request);
-            synchronized (out) {
-                out.write(bytes);
-                out.flush();
-            }
-        } catch (IOException e) {
-            pending.remove(id);
-            future.completeExceptionally(e);
-        }
-        return future;
-    }
+    CompletableFuture<JsonNode> call(String method, ObjectNode descriptor);
+
+    @Override
+    void close() throws IOException;
 
     /** Whether a response is an error that may or may not have been applied (timeout, Kafka unavailable). */
     static boolean isRetriable(JsonNode response) {
@@ -89,33 +44,43 @@ final class RpcClient implements AutoCloseable {
         return error.isObject() ? error.path("message").asText() : error.asText();
     }
 
-    private void readReplies() {
-        try (MappingIterator<JsonNode> replies = mapper.readerFor(JsonNode.class).readValues(socket.getInputStream())) {
-            while (replies.hasNextValue()) {
-                JsonNode reply = replies.nextValue();
-                CompletableFuture<JsonNode> future = pending.remove(reply.path("id").asLong(-1));
-                if (future != null) {
-                    future.complete(reply);
-                }
-            }
-            failAll(new IOException("the gateway closed the connection"));
-        } catch (IOException | RuntimeException e) {
-            failAll(closing ? new IOException("connection closed") : e);
+    /** The request object both transports send: {@code {"jsonrpc":"2.0","id":id,"method":..,"params":[descriptor]}}. */
+    static ObjectNode request(ObjectMapper mapper, long id, String method, ObjectNode descriptor) {
+        ObjectNode request = mapper.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
+        request.putArray("params").add(descriptor);
+        return request;
+    }
+
+    /** An error response made on this side, e.g. for an HTTP status without a JSON-RPC body. */
+    static ObjectNode errorResponse(ObjectMapper mapper, long id, int code, String message) {
+        ObjectNode response = mapper.createObjectNode().put("jsonrpc", "2.0").put("id", id);
+        response.putObject("error").put("code", code).put("message", message);
+        return response;
+    }
+
+    /**
+     * A TCP connection, Nagle off, to {@code server} ({@code host:port}, as given to {@code option}), with
+     * an error message that says what to check when nothing listens there.
+     */
+    static Socket connect(String server, String option) throws IOException {
+        int colon = server.lastIndexOf(':');
+        int port;
+        try {
+            port = colon < 0 ? -1 : Integer.parseInt(server.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
         }
-    }
-
-    private void failAll(Throwable error) {
-        pending.keySet().forEach(id -> {
-            CompletableFuture<JsonNode> future = pending.remove(id);
-            if (future != null) {
-                future.completeExceptionally(error);
-            }
-        });
-    }
-
-    @Override
-    public void close() throws IOException {
-        closing = true;
-        socket.close();
+        if (port < 0) {
+            throw new IllegalArgumentException(option + " must be host:port; got '" + server + "'");
+        }
+        Socket socket;
+        try {
+            socket = new Socket(server.substring(0, colon), port);
+        } catch (ConnectException e) {
+            throw new IllegalStateException("cannot connect to " + server + ": is ratestream running? Check "
+                    + option + " (" + e.getMessage() + ")", e);
+        }
+        socket.setTcpNoDelay(true);
+        return socket;
     }
 }

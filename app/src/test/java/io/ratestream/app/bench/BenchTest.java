@@ -1,9 +1,12 @@
 package io.ratestream.app.bench;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratestream.app.DevStack;
 import io.ratestream.app.cli.RatestreamCli;
 import io.ratestream.gateway.GatewayConfig;
@@ -11,17 +14,59 @@ import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.testkit.junit.KafkaBroker;
 import io.ratestream.testkit.junit.KafkaBrokerExtension;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(KafkaBrokerExtension.class)
 class BenchTest {
+
+    private static final Path DEMO = Path.of("..", "demo", "cgrates-2012");
+    private static final ObjectMapper MAPPER = Json.newMapper();
+
+    /** One stack for the tests that need one, started on first use: each such test uses its own tenant. */
+    @TempDir
+    static Path stackDir;
+    private static DevStack stack;
+
+    private static synchronized DevStack stack(KafkaBroker broker) throws InterruptedException {
+        if (stack == null) {
+            stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), stackDir.resolve("state"))
+                            .withApplicationId("bench-" + UUID.randomUUID().toString().substring(0, 8)),
+                    GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0), Duration.ofSeconds(90));
+        }
+        return stack;
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
 
     @Test
     void shouldParseTheMixAndPickInProportion() {
@@ -84,28 +129,26 @@ class BenchTest {
     void shouldRunAgainstTheStackAndCheckItsOwnWork(KafkaBroker broker, @TempDir Path temp) throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Path json = temp.resolve("bench-result.json");
-        try (DevStack stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), temp.resolve("state"))
-                        .withApplicationId("bench-" + run),
-                GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0), Duration.ofSeconds(90))) {
-            int code = RatestreamCli.execute("bench", "--server", "127.0.0.1:" + stack.gateway().jsonRpcPort(),
-                    "--bootstrap", broker.bootstrapServers(), "--tenant", "bench" + run, "--subscribers", "20",
-                    "--connections", "4", "--in-flight", "2", "--duration", "3", "--floor-round-trips", "200",
-                    "--demo-dir", Path.of("..", "demo", "cgrates-2012").toString(), "--json-out", json.toString());
+        DevStack stack = stack(broker);
+        int code = RatestreamCli.execute("bench", "--server", "127.0.0.1:" + stack.gateway().jsonRpcPort(),
+                "--bootstrap", broker.bootstrapServers(), "--tenant", "bench" + run, "--subscribers", "20",
+                "--connections", "4", "--in-flight", "2", "--warmup", "0", "--duration", "3",
+                "--floor-round-trips", "200", "--demo-dir", DEMO.toString(), "--json-out", json.toString());
 
-            assertThat(code).isZero();
-            // The open loop on the same budgets: loading them again changes nothing, the check reads them anew.
-            int openLoop = RatestreamCli.execute("bench", "--server", "127.0.0.1:" + stack.gateway().jsonRpcPort(),
-                    "--bootstrap", broker.bootstrapServers(), "--tenant", "bench" + run, "--subscribers", "20",
-                    "--connections", "2", "--rate", "100", "--duration", "2", "--floor-round-trips", "0",
-                    "--demo-dir", Path.of("..", "demo", "cgrates-2012").toString(), "--json-out",
-                    temp.resolve("open-loop.json").toString());
+        assertThat(code).isZero();
+        // The open loop on the same budgets: loading them again changes nothing, the check reads them anew.
+        int openLoop = RatestreamCli.execute("bench", "--server", "127.0.0.1:" + stack.gateway().jsonRpcPort(),
+                "--bootstrap", broker.bootstrapServers(), "--tenant", "bench" + run, "--subscribers", "20",
+                "--connections", "2", "--rate", "100", "--warmup", "0", "--duration", "2", "--floor-round-trips", "0",
+                "--demo-dir", DEMO.toString(), "--json-out", temp.resolve("open-loop.json").toString());
 
-            assertThat(openLoop).isZero();
-        }
-        assertThat(Json.newMapper().readTree(Files.readAllBytes(temp.resolve("open-loop.json"))).get("rate").asDouble())
+        assertThat(openLoop).isZero();
+        assertThat(MAPPER.readTree(Files.readAllBytes(temp.resolve("open-loop.json"))).get("rate").asDouble())
                 .isEqualTo(100.0);
-        JsonNode result = Json.newMapper().readTree(Files.readAllBytes(json));
+        JsonNode result = MAPPER.readTree(Files.readAllBytes(json));
         JsonNode latency = result.get("latencyMs");
+        assertThat(result.get("protocol").asText()).isEqualTo("jsonrpc");
+        assertThat(result.get("warmupRequests").asLong()).isZero();
         assertThat(result.get("throughput").asDouble()).isPositive();
         assertThat(latency.get("p50").asDouble()).isLessThanOrEqualTo(latency.get("p99").asDouble());
         assertThat(latency.get("p99").asDouble()).isLessThanOrEqualTo(latency.get("max").asDouble());
@@ -113,5 +156,273 @@ class BenchTest {
         assertThat(result.at("/check/inconclusive")).isEmpty();
         assertThat(result.at("/check/acknowledgedDebitBalance").asLong()).isPositive();
         assertThat(result.get("errors").asLong()).isZero();
+    }
+
+    @Test
+    void shouldRunOverHttpWithAWarmUpAndCheckItsOwnWork(KafkaBroker broker, @TempDir Path temp) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Path json = temp.resolve("http.json");
+        DevStack stack = stack(broker);
+
+        // Nothing listens on --server's port 1: the run can only succeed over HTTP.
+        int code = RatestreamCli.execute("bench", "--protocol", "http",
+                "--http-server", "127.0.0.1:" + stack.gateway().httpPort(), "--server", "127.0.0.1:1",
+                "--bootstrap", broker.bootstrapServers(), "--tenant", "benchhttp" + run, "--subscribers", "20",
+                "--connections", "2", "--in-flight", "2", "--warmup", "1", "--duration", "2",
+                "--floor-round-trips", "0", "--demo-dir", DEMO.toString(), "--json-out", json.toString());
+
+        assertThat(code).isZero();
+        JsonNode result = MAPPER.readTree(Files.readAllBytes(json));
+        assertThat(result.get("protocol").asText()).isEqualTo("http");
+        assertThat(result.get("sockets").asInt()).isEqualTo(4);
+        assertThat(result.get("warmupSeconds").asInt()).isEqualTo(1);
+        assertThat(result.get("warmupRequests").asLong()).isPositive();
+        assertThat(result.get("warmupErrors").asLong()).isZero();
+        assertThat(result.get("requests").asLong()).isPositive();
+        assertThat(result.get("errors").asLong()).isZero();
+        assertThat(result.at("/check/passed").asBoolean()).isTrue();
+        assertThat(result.at("/check/inconclusive")).isEmpty();
+        assertThat(result.at("/check/acknowledgedDebitBalance").asLong()).isPositive();
+    }
+
+    @Test
+    void shouldLeaveTheWarmUpOutOfTheFiguresButCountItsDebits() throws Exception {
+        List<String> subjects = List.of("s1", "s2", "s3");
+        var settings = new LoadDriver.Settings("t", subjects, Mix.parse("debitbalance=1"), Protocol.HTTP, 2, 2, 0,
+                Duration.ofSeconds(1), Duration.ofMillis(1500), Duration.ofSeconds(10), "warm");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        LoadDriver.Outcome outcome;
+        try (TinyHttpServer server = new TinyHttpServer((request, n) -> pause(1, ok(request)));
+                HttpRpcClient first = new HttpRpcClient(server.address(), 2, MAPPER);
+                HttpRpcClient second = new HttpRpcClient(server.address(), 2, MAPPER)) {
+            outcome = new LoadDriver(settings).run(List.of(first, second), new PrintStream(progress, true, UTF_8));
+        }
+
+        long acknowledged = 0;
+        for (int i = 0; i < subjects.size(); i++) {
+            acknowledged += outcome.debitBalances().get(i);
+            assertThat(outcome.unresolved().get(i)).isZero();
+        }
+        assertThat(outcome.warmup().requests()).isPositive();
+        assertThat(outcome.measured().requests()).isPositive();
+        assertThat(outcome.warmup().errors() + outcome.measured().errors()).isZero();
+        // Every call was a debit: the self-check counts those of both phases, the histogram only the measured ones.
+        assertThat(acknowledged).isEqualTo(outcome.warmup().requests() + outcome.measured().requests());
+        assertThat(outcome.latencyMicros().getTotalCount()).isEqualTo(outcome.measured().requests());
+        List<String> lines = progress.toString(UTF_8).lines().toList();
+        assertThat(lines.get(0)).contains("warm-up");
+        assertThat(lines).anyMatch(line -> !line.contains("warm-up"));
+    }
+
+    @Test
+    void shouldCountTheWaitForAFreeHttpConnectionInTheOpenLoop() throws Exception {
+        // 100 calls/s on one connection to a server that takes 20 ms a call: calls queue in the client.
+        var settings = new LoadDriver.Settings("t", List.of("s1"), Mix.parse("getcost=1"), Protocol.HTTP, 1, 1, 100,
+                Duration.ZERO, Duration.ofMillis(500), Duration.ofSeconds(10), "open");
+        LoadDriver.Outcome outcome;
+        try (TinyHttpServer server = new TinyHttpServer((request, n) -> pause(20, ok(request)));
+                HttpRpcClient client = new HttpRpcClient(server.address(), 1, MAPPER)) {
+            outcome = new LoadDriver(settings).run(List.of(client), new PrintStream(new ByteArrayOutputStream(), true,
+                    UTF_8));
+        }
+
+        long calls = outcome.measured().requests();
+        assertThat(calls).isBetween(1L, 50L);
+        assertThat(outcome.measured().errors()).isZero();
+        // Call k is due at 10k ms and cannot be answered before 20(k+1) ms: the last one waited at least
+        // 10 ms per call, which only shows when latency counts from the due time, not from the write.
+        assertThat(outcome.latencyMicros().getMaxValue()).isGreaterThanOrEqualTo(calls * 10_000);
+    }
+
+    @Test
+    void shouldOpenExactlyItsConnectionsAndKeepThemAlive() throws Exception {
+        try (TinyHttpServer server = new TinyHttpServer((request, n) -> ok(request));
+                HttpRpcClient client = new HttpRpcClient(server.address(), 3, MAPPER)) {
+            for (int round = 0; round < 5; round++) {
+                List<CompletableFuture<JsonNode>> calls = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    calls.add(client.call("Responder.GetCost", MAPPER.createObjectNode()));
+                }
+                for (CompletableFuture<JsonNode> call : calls) {
+                    assertThat(call.get(5, TimeUnit.SECONDS).get("result").asText()).isEqualTo("Responder.GetCost");
+                }
+            }
+
+            assertThat(server.requests.get()).isEqualTo(15);
+            assertThat(server.accepted.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldTakeTheProtocolByNameInAnyCase() {
+        assertThat(Protocol.parse("http")).isEqualTo(Protocol.HTTP);
+        assertThat(Protocol.parse("JsonRpc")).isEqualTo(Protocol.JSONRPC);
+        assertThatThrownBy(() -> Protocol.parse("grpc")).hasMessageContaining("--protocol must be jsonrpc or http");
+        assertThat(RatestreamCli.execute("bench", "--protocol", "grpc")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldOpenANewConnectionAfterConnectionClose() throws Exception {
+        try (TinyHttpServer server = new TinyHttpServer((request, n) -> request.get("method").asText().equals("last")
+                        ? ok(request).replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n") : ok(request));
+                HttpRpcClient client = new HttpRpcClient(server.address(), 1, MAPPER)) {
+            assertThat(call(client, "first").get("result").asText()).isEqualTo("first");
+            assertThat(call(client, "last").get("result").asText()).isEqualTo("last");
+            assertThat(server.accepted.get()).isEqualTo(1);
+
+            assertThat(call(client, "again").get("result").asText()).isEqualTo("again");
+            assertThat(server.accepted.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldSendOnceMoreWhenTheServerClosedAKeptAliveConnection() throws Exception {
+        // The second request on a connection finds it closed, as after the server's idle timeout.
+        try (TinyHttpServer server = new TinyHttpServer((request, n) -> n == 2 ? null : ok(request));
+                HttpRpcClient client = new HttpRpcClient(server.address(), 1, MAPPER)) {
+            assertThat(call(client, "first").get("result").asText()).isEqualTo("first");
+            assertThat(call(client, "second").get("result").asText()).isEqualTo("second");
+            assertThat(server.accepted.get()).isEqualTo(2);
+        }
+        // A server that never answers: one more try, not a loop.
+        try (TinyHttpServer server = new TinyHttpServer((request, n) -> null);
+                HttpRpcClient client = new HttpRpcClient(server.address(), 1, MAPPER)) {
+            assertThatThrownBy(() -> call(client, "lost")).hasRootCauseInstanceOf(Http11.ClosedBeforeAnswer.class);
+            assertThat(server.requests.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldTurnHttpFailuresIntoJsonRpcErrorsAndRetryOnlyTimeoutAndUnavailable() throws Exception {
+        try (TinyHttpServer server = new TinyHttpServer((request, n) -> switch (request.get("method").asText()) {
+            case "503" -> http("503 Service Unavailable", "{\"Error\":\"Kafka is unreachable\"}");
+            case "504" -> http("504 Gateway Timeout", "{\"Error\":\"no reply within 5 s\"}");
+            case "500" -> http("500 Server Error", "{\"Error\":\"internal error\"}");
+            case "400" -> http("400 Bad Request", "{\"id\":null,\"result\":null,\"error\":\"malformed JSON: x\"}");
+            case "timeout" -> http("200 OK", "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id")
+                    + ",\"error\":{\"code\":-32001,\"message\":\"timeout\"}}");
+            default -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "a\r\n{\"result\":\r\n9\r\n\"chunks\"}\r\n0\r\n\r\n";
+        }); HttpRpcClient client = new HttpRpcClient(server.address(), 1, MAPPER)) {
+            JsonNode unavailable = call(client, "503");
+            JsonNode timeout = call(client, "504");
+
+            assertThat(RpcClient.isRetriable(unavailable)).isTrue();
+            assertThat(unavailable.at("/error/code").asInt()).isEqualTo(RpcClient.UNAVAILABLE);
+            assertThat(RpcClient.errorText(unavailable)).contains("503", "Kafka is unreachable");
+            assertThat(RpcClient.isRetriable(timeout)).isTrue();
+            assertThat(timeout.at("/error/code").asInt()).isEqualTo(RpcClient.TIMEOUT);
+            assertThat(RpcClient.isRetriable(call(client, "timeout"))).isTrue();
+            JsonNode internal = call(client, "500");
+            assertThat(RpcClient.isError(internal) && !RpcClient.isRetriable(internal)).isTrue();
+            assertThat(RpcClient.errorText(internal)).contains("HTTP 500", "internal error");
+            JsonNode malformed = call(client, "400");
+            assertThat(RpcClient.isRetriable(malformed)).isFalse();
+            assertThat(RpcClient.errorText(malformed)).isEqualTo("malformed JSON: x");
+            assertThat(call(client, "chunked").get("result").asText()).isEqualTo("chunks");
+        }
+    }
+
+    private static JsonNode call(RpcClient client, String method) throws Exception {
+        return client.call(method, MAPPER.createObjectNode()).get(5, TimeUnit.SECONDS);
+    }
+
+    /** A JSON-RPC 2.0 response whose result is the request's method. */
+    private static String ok(JsonNode request) {
+        return http("200 OK", "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":"
+                + request.get("method") + "}");
+    }
+
+    private static String http(String status, String body) {
+        return "HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    private static String pause(long millis, String response) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return response;
+    }
+
+    /**
+     * A real HTTP/1.1 server on a loopback port: reads each request (head and Content-Length body) and
+     * writes what {@code answer} makes of the JSON request and its number on the connection (1 for the
+     * first); null closes the connection without answering. It keeps a connection open after a
+     * response with Connection: close, so a client that ignored the header would go on using it.
+     */
+    private static final class TinyHttpServer implements AutoCloseable {
+        final AtomicInteger accepted = new AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
+        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final BiFunction<JsonNode, Integer, String> answer;
+        private final List<Socket> connections = new CopyOnWriteArrayList<>();
+
+        TinyHttpServer(BiFunction<JsonNode, Integer, String> answer) throws IOException {
+            this.answer = answer;
+            Thread acceptor = new Thread(this::accept, "tiny-http-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String address() {
+            return "127.0.0.1:" + socket.getLocalPort();
+        }
+
+        private void accept() {
+            try {
+                while (true) {
+                    Socket connection = socket.accept();
+                    accepted.incrementAndGet();
+                    connections.add(connection);
+                    Thread thread = new Thread(() -> serve(connection), "tiny-http-" + accepted.get());
+                    thread.setDaemon(true);
+                    thread.start();
+                }
+            } catch (IOException e) {
+                // closed by close()
+            }
+        }
+
+        private void serve(Socket connection) {
+            try (connection) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(), ISO_8859_1));
+                OutputStream out = connection.getOutputStream();
+                for (int n = 1; ; n++) {
+                    int length = -1;
+                    for (String line = in.readLine(); line == null || !line.isEmpty(); line = in.readLine()) {
+                        if (line == null) {
+                            return;
+                        }
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).trim());
+                        }
+                    }
+                    char[] body = new char[length];
+                    for (int read = 0; read < length; ) {
+                        read += in.read(body, read, length - read);
+                    }
+                    requests.incrementAndGet();
+                    String response = answer.apply(MAPPER.readTree(new String(body)), n);
+                    if (response == null) {
+                        return;
+                    }
+                    out.write(response.getBytes(UTF_8));
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket connection : connections) {
+                connection.close();
+            }
+        }
     }
 }

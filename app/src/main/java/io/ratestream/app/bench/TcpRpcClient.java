@@ -1,0 +1,86 @@
+package io.ratestream.app.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One JSON-RPC 2.0 connection over TCP with any number of calls in flight: replies are matched to
+ * calls by {@code id}, as the gateway may answer out of order. Futures complete on this connection's
+ * reader thread.
+ */
+final class TcpRpcClient implements RpcClient {
+
+    private final ObjectMapper mapper;
+    private final Socket socket;
+    private final OutputStream out;
+    private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile boolean closing;
+
+    TcpRpcClient(String server, ObjectMapper mapper) throws IOException {
+        this.mapper = mapper;
+        socket = RpcClient.connect(server, "--server");
+        out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+        Thread reader = new Thread(this::readReplies, "bench-reader-" + server);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> call(String method, ObjectNode descriptor) {
+        long id = ids.incrementAndGet();
+        CompletableFuture<JsonNode> future = new CompletableFuture<>();
+        pending.put(id, future);
+        try {
+            byte[] bytes = mapper.writeValueAsBytes(RpcClient.request(mapper, id, method, descriptor));
+            synchronized (out) {
+                out.write(bytes);
+                out.flush();
+            }
+        } catch (IOException e) {
+            pending.remove(id);
+            future.completeExceptionally(e);
+        }
+        return future;
+    }
+
+    private void readReplies() {
+        try (MappingIterator<JsonNode> replies = mapper.readerFor(JsonNode.class).readValues(socket.getInputStream())) {
+            while (replies.hasNextValue()) {
+                JsonNode reply = replies.nextValue();
+                CompletableFuture<JsonNode> future = pending.remove(reply.path("id").asLong(-1));
+                if (future != null) {
+                    future.complete(reply);
+                }
+            }
+            failAll(new IOException("the gateway closed the connection"));
+        } catch (IOException | RuntimeException e) {
+            failAll(closing ? new IOException("connection closed") : e);
+        }
+    }
+
+    private void failAll(Throwable error) {
+        pending.keySet().forEach(id -> {
+            CompletableFuture<JsonNode> future = pending.remove(id);
+            if (future != null) {
+                future.completeExceptionally(error);
+            }
+        });
+    }
+
+    @Override
+    public void close() throws IOException {
+        closing = true;
+        socket.close();
+    }
+}
