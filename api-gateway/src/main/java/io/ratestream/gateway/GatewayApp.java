@@ -56,12 +56,12 @@ public final class GatewayApp implements AutoCloseable {
         PendingReplies pending = new PendingReplies();
         Gauge.builder("ratestream.requests.waiting", pending, PendingReplies::size)
                 .description("requests waiting for their reply").register(metrics);
-        KafkaHealth kafka = new KafkaHealth(config.bootstrapServers());
+        KafkaHealth kafka = new KafkaHealth(config.bootstrapServers(), config.kafkaProperties());
         kafka.start();
         ReplyListener replies = new ReplyListener(config.bootstrapServers(), config.replyPartition(),
-                config.repliesReadCommitted(), pending, new JsonSerde<>(mapper, Reply.class), metrics);
+                config.repliesReadCommitted(), config.kafkaProperties(), pending, new JsonSerde<>(mapper, Reply.class), metrics);
         replies.start();
-        CommandPublisher publisher = new CommandPublisher(config.bootstrapServers(),
+        CommandPublisher publisher = new CommandPublisher(config.bootstrapServers(), config.kafkaProperties(),
                 new JsonSerde<>(mapper, Command.class));
         Gateway gateway = new Gateway(config, mapper, pending, replies, publisher, kafka, metrics, Clock.systemUTC(),
                 instanceName(), new RecentActivity(Clock.systemUTC()));
@@ -153,7 +153,7 @@ public final class GatewayApp implements AutoCloseable {
             switch (args[i]) {
                 case "--bootstrap" -> config = new GatewayConfig(value, config.bind(), config.jsonRpcPort(),
                         config.httpPort(), config.replyTimeout(), config.maxRequestBytes(), config.idleTimeout(),
-                        config.replyPartition(), config.repliesReadCommitted());
+                        config.replyPartition(), config.repliesReadCommitted(), config.kafkaProperties());
                 case "--bind" -> config = config.withBind(value);
                 case "--jsonrpc-port" -> config = config.withPorts(Integer.parseInt(value), config.httpPort());
                 case "--http-port" -> config = config.withPorts(config.jsonRpcPort(), Integer.parseInt(value));

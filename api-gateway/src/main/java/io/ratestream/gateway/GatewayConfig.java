@@ -1,6 +1,7 @@
 package io.ratestream.gateway;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Everything the gateway is configured with, loaded once in {@code main}.
@@ -16,6 +17,9 @@ import java.time.Duration;
  *     through the {@code ratestream-gateways} consumer group
  * @param repliesReadCommitted read replies read_committed (option (a) of docs/design.md) instead of
  *     read_uncommitted (the default, option (b))
+ * @param kafkaProperties Kafka client properties applied after the gateway's own to its producer, its
+ *     reply consumer and its admin client (security settings for a real cluster, tuning for
+ *     measurements); never null
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -26,7 +30,12 @@ public record GatewayConfig(
         int maxRequestBytes,
         Duration idleTimeout,
         int replyPartition,
-        boolean repliesReadCommitted) {
+        boolean repliesReadCommitted,
+        Map<String, String> kafkaProperties) {
+
+    public GatewayConfig {
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
 
     /** Default JSON-RPC port. */
     public static final int JSON_RPC_PORT = 2001;
@@ -36,36 +45,41 @@ public record GatewayConfig(
     /** The defaults against a cluster. */
     public static GatewayConfig defaults(String bootstrapServers) {
         return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
-                1 << 20, Duration.ofMinutes(15), -1, false);
+                1 << 20, Duration.ofMinutes(15), -1, false, Map.of());
     }
 
     public GatewayConfig withPorts(int jsonRpc, int http) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpc, http, replyTimeout, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted);
+                replyPartition, repliesReadCommitted, kafkaProperties);
     }
 
     public GatewayConfig withBind(String value) {
         return new GatewayConfig(bootstrapServers, value, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted);
+                idleTimeout, replyPartition, repliesReadCommitted, kafkaProperties);
     }
 
     public GatewayConfig withReplyTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, value, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted);
+                replyPartition, repliesReadCommitted, kafkaProperties);
     }
 
     public GatewayConfig withReplyPartition(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, value, repliesReadCommitted);
+                idleTimeout, value, repliesReadCommitted, kafkaProperties);
     }
 
     public GatewayConfig withRepliesReadCommitted(boolean value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, value);
+                idleTimeout, replyPartition, value, kafkaProperties);
     }
 
     public GatewayConfig withIdleTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes, value,
-                replyPartition, repliesReadCommitted);
+                replyPartition, repliesReadCommitted, kafkaProperties);
+    }
+
+    public GatewayConfig withKafkaProperties(Map<String, String> value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, repliesReadCommitted, value);
     }
 }

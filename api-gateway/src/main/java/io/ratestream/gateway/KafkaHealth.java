@@ -33,12 +33,13 @@ final class KafkaHealth implements AutoCloseable {
     private volatile boolean up;
     private volatile String problem = "not checked yet";
 
-    KafkaHealth(String bootstrapServers) {
+    KafkaHealth(String bootstrapServers, Map<String, String> kafkaProperties) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "1500");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "1500");
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        props.putAll(kafkaProperties);
         admin = Admin.create(props);
         checker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "ratestream-kafka-health");

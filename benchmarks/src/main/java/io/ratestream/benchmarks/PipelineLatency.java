@@ -130,7 +130,7 @@ public final class PipelineLatency {
         StreamsAppConfig config = new StreamsAppConfig(bootstrap, "latency-" + variant.name(),
                 dir.resolve("state-" + variant.name()), variant.guarantee(), Duration.ofMillis(variant.commitMs()),
                 Duration.ofMillis(variant.pollMs()), Duration.ofMillis(variant.lingerMs()), threads, Duration.ofHours(24),
-                null, 1, (short) 1);
+                null, 1, (short) 1, java.util.Map.of());
         try (StreamsApp app = StreamsApp.start(config); Client client = new Client(bootstrap, variant.readCommitted())) {
             if (!app.awaitRunning(Duration.ofSeconds(120))) {
                 throw new IllegalStateException("streams app did not start: " + app.state());

@@ -88,7 +88,8 @@ public final class StreamsApp implements AutoCloseable {
                 case "--bootstrap" -> new StreamsAppConfig(args[i + 1], config.applicationId(), config.stateDir(),
                         config.processingGuarantee(), config.commitInterval(), config.pollInterval(),
                         config.producerLinger(), config.streamThreads(), config.idempotencyRetention(),
-                        config.refillCheck(), config.partitions(), config.replicationFactor());
+                        config.refillCheck(), config.partitions(), config.replicationFactor(),
+                        config.kafkaProperties());
                 case "--state-dir" -> config.withStateDir(Path.of(args[i + 1]));
                 case "--application-id" -> config.withApplicationId(args[i + 1]);
                 case "--commit-interval-ms" -> config.withCommitInterval(Duration.ofMillis(Long.parseLong(args[i + 1])));

@@ -2,6 +2,7 @@ package io.ratestream.streams;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,6 +25,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param refillCheck how often budgets are checked for a due monthly refill; null disables the check
  * @param partitions partitions of the commands topic when this app creates it
  * @param replicationFactor replication of the topics this app creates
+ * @param kafkaProperties Kafka Streams and client properties applied after ratestream's own (security
+ *     settings for a real cluster, tuning for measurements); they win over everything above, the
+ *     processing guarantee included; never null
  */
 public record StreamsAppConfig(
         String bootstrapServers,
@@ -37,7 +41,12 @@ public record StreamsAppConfig(
         Duration idempotencyRetention,
         Duration refillCheck,
         int partitions,
-        short replicationFactor) {
+        short replicationFactor,
+        Map<String, String> kafkaProperties) {
+
+    public StreamsAppConfig {
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
 
     /** Default application id. */
     public static final String DEFAULT_APPLICATION_ID = "ratestream";
@@ -46,43 +55,49 @@ public record StreamsAppConfig(
     public static StreamsAppConfig defaults(String bootstrapServers, Path stateDir) {
         return new StreamsAppConfig(bootstrapServers, DEFAULT_APPLICATION_ID, stateDir,
                 StreamsConfig.EXACTLY_ONCE_V2, Duration.ofMillis(100), Duration.ofMillis(5), Duration.ZERO, 1,
-                Duration.ofHours(24), Duration.ofMinutes(15), 4, (short) 1);
+                Duration.ofHours(24), Duration.ofMinutes(15), 4, (short) 1, Map.of());
     }
 
     public StreamsAppConfig withApplicationId(String value) {
         return new StreamsAppConfig(bootstrapServers, value, stateDir, processingGuarantee, commitInterval,
                 pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor);
+                replicationFactor, kafkaProperties);
     }
 
     public StreamsAppConfig withCommitInterval(Duration value) {
         return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, value,
                 pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor);
+                replicationFactor, kafkaProperties);
     }
 
     public StreamsAppConfig withProcessingGuarantee(String value) {
         return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, value, commitInterval,
                 pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor);
+                replicationFactor, kafkaProperties);
     }
 
     public StreamsAppConfig withStateDir(Path value) {
         return new StreamsAppConfig(bootstrapServers, applicationId, value, processingGuarantee, commitInterval,
                 pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor);
+                replicationFactor, kafkaProperties);
     }
 
     public StreamsAppConfig withRefillCheck(Duration value) {
         return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, commitInterval,
                 pollInterval, producerLinger, streamThreads, idempotencyRetention, value, partitions,
-                replicationFactor);
+                replicationFactor, kafkaProperties);
+    }
+
+    public StreamsAppConfig withKafkaProperties(Map<String, String> value) {
+        return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, commitInterval,
+                pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
+                replicationFactor, value);
     }
 
     public StreamsAppConfig withPartitions(int value) {
         return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, commitInterval,
                 pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, value,
-                replicationFactor);
+                replicationFactor, kafkaProperties);
     }
 
     /** The Kafka Streams properties. */
@@ -98,10 +113,13 @@ public record StreamsAppConfig(
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(replicationFactor));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
                 Long.toString(producerLinger.toMillis()));
+        // Adaptive batching, as in the gateway's producer: linger 0, one produce request out at a time.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), "1");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // A stalled peer is noticed in seconds, not the default 45 s: budgets move on quickly.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "2000");
+        props.putAll(kafkaProperties);
         return props;
     }
 }

@@ -62,7 +62,8 @@ public final class ReplyListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public ReplyListener(String bootstrapServers, int fixedPartition, boolean readCommitted, PendingReplies pending,
+    public ReplyListener(String bootstrapServers, int fixedPartition, boolean readCommitted,
+            Map<String, String> kafkaProperties, PendingReplies pending,
             JsonSerde<Reply> replies, MeterRegistry metrics) {
         this.pending = pending;
         this.replies = replies;
@@ -79,6 +80,7 @@ public final class ReplyListener implements AutoCloseable {
             props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
             props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
         }
+        props.putAll(kafkaProperties);
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.superseded = Counter.builder("ratestream.replies.superseded")
                 .description("replies that differ from one already delivered for the same request id")

@@ -34,6 +34,13 @@ final class DevCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Listeners listeners;
 
+    @Mixin
+    SharedOptions.KafkaProperties kafkaProperties;
+
+
+    @Option(names = "--partitions", defaultValue = "${env:RATESTREAM_PARTITIONS:-4}",
+            description = "partitions of the topics created on a fresh data dir (default: ${DEFAULT-VALUE})")
+    int partitions;
 
     @Option(names = "--no-demo-data", description = "start empty, even on a fresh data dir")
     boolean noDemoData;
@@ -50,9 +57,11 @@ final class DevCommand implements Callable<Integer> {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort);
         DevStack stack;
         try {
-            stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams")),
+            stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams"))
+                            .withKafkaProperties(kafkaProperties.values).withPartitions(partitions),
                     GatewayConfig.defaults(broker.bootstrapServers()).withBind(listeners.bind)
-                            .withPorts(listeners.jsonRpcPort, listeners.httpPort),
+                            .withPorts(listeners.jsonRpcPort, listeners.httpPort)
+                            .withKafkaProperties(kafkaProperties.values),
                     Duration.ofSeconds(120));
         } catch (RuntimeException e) {
             broker.close();

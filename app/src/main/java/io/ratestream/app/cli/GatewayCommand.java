@@ -38,6 +38,9 @@ final class GatewayCommand implements Callable<Integer> {
     boolean readCommitted;
 
     @Mixin
+    SharedOptions.KafkaProperties kafkaProperties;
+
+    @Mixin
     SharedOptions.Config config;
 
     @Override
@@ -46,7 +49,8 @@ final class GatewayCommand implements Callable<Integer> {
         GatewayConfig settings = GatewayConfig.defaults(kafka.bootstrap).withBind(listeners.bind)
                 .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                 .withReplyPartition(replyPartition).withReplyTimeout(Duration.ofMillis(replyTimeoutMs))
-                .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted);
+                .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted)
+                .withKafkaProperties(kafkaProperties.values);
         GatewayApp app = GatewayApp.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,6 +1,8 @@
 package io.ratestream.app.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options several commands share, as picocli mixins: declared once, documented once. */
@@ -14,6 +16,16 @@ public final class SharedOptions {
         @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
         public String bootstrap;
+    }
+
+    /** Kafka client properties passed through as they are (security for a real cluster, tuning). */
+    static final class KafkaProperties {
+        @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+                description = "a Kafka Streams or Kafka client property, applied after ratestream's own settings to "
+                        + "every Kafka client of this process (repeat it for several; e.g. "
+                        + "security.protocol=SASL_SSL). It wins over ratestream's settings, so it can also weaken "
+                        + "them (see docs/design.md)")
+        Map<String, String> values = new LinkedHashMap<>();
     }
 
     /** The gateway's listeners. */

@@ -48,6 +48,9 @@ final class StreamsCommand implements Callable<Integer> {
     long retentionHours;
 
     @Mixin
+    SharedOptions.KafkaProperties kafkaProperties;
+
+    @Mixin
     SharedOptions.Config config;
 
     @Override
@@ -55,7 +58,8 @@ final class StreamsCommand implements Callable<Integer> {
         StreamsAppConfig defaults = StreamsAppConfig.defaults(kafka.bootstrap, stateDir);
         StreamsAppConfig settings = new StreamsAppConfig(kafka.bootstrap, applicationId, stateDir, guarantee,
                 Duration.ofMillis(commitIntervalMs), defaults.pollInterval(), defaults.producerLinger(), threads,
-                Duration.ofHours(retentionHours), defaults.refillCheck(), partitions, defaults.replicationFactor());
+                Duration.ofHours(retentionHours), defaults.refillCheck(), partitions, defaults.replicationFactor(),
+                kafkaProperties.values);
         StreamsApp app = StreamsApp.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
