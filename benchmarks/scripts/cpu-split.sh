@@ -5,7 +5,8 @@
 #
 # usage: benchmarks/scripts/cpu-split.sh
 #   env: WARM_SECONDS (120), SECONDS_EACH (30), CONNECTIONS (100), IN_FLIGHT (8), PORT_BASE (3 -> Kafka
-#        39092, JSON-RPC 32001, HTTP 38000)
+#        39092, JSON-RPC 32001, HTTP 38000), STREAMS_ARGS and GATEWAY_ARGS (extra flags, e.g.
+#        "--kafka-property producer.max.in.flight.requests.per.connection=5")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 warm=${WARM_SECONDS:-120}
@@ -34,22 +35,28 @@ cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # clock ticks, user + system
 ./ratestream --version >/dev/null # build first
 ./ratestream kafka --data-dir "$dir/kafka" --kafka-port "$kafka_port" >"$dir/kafka.log" 2>&1 &
 kafka=$!; pids+=("$kafka"); await "$dir/kafka.log" "ready in" "$kafka"
-./ratestream streams --bootstrap "127.0.0.1:$kafka_port" --state-dir "$dir/streams" >"$dir/streams.log" 2>&1 &
+./ratestream streams --bootstrap "127.0.0.1:$kafka_port" --state-dir "$dir/streams" ${STREAMS_ARGS:-} \
+  >"$dir/streams.log" 2>&1 &
 streams=$!; pids+=("$streams"); await "$dir/streams.log" "running against" "$streams"
 ./ratestream gateway --bootstrap "127.0.0.1:$kafka_port" --jsonrpc-port "$rpc_port" --http-port "$http_port" \
-  >"$dir/gateway.log" 2>&1 &
+  ${GATEWAY_ARGS:-} >"$dir/gateway.log" 2>&1 &
 gateway=$!; pids+=("$gateway"); await "$dir/gateway.log" "gateway: JSON-RPC" "$gateway"
 
 bench=(./ratestream bench --bootstrap "127.0.0.1:$kafka_port" --server "127.0.0.1:$rpc_port"
   --connections "${CONNECTIONS:-100}" --in-flight "${IN_FLIGHT:-8}" --subscribers 1000 --floor-round-trips 0)
 echo "warming the JIT up for $warm s..." >&2
 "${bench[@]}" --duration "$warm" --warmup 0 --json-out "$dir/warm.json" >"$dir/warm.log" 2>&1
-"${bench[@]}" --duration $((each + 10)) --warmup 0 --json-out "$dir/run.json" >"$dir/run.log" 2>&1 &
+"${bench[@]}" --duration $((each + 30)) --warmup 0 --json-out "$dir/run.json" >"$dir/run.log" 2>&1 &
 load=$!; pids+=("$load")
 sleep 15 # the bench loads its budgets, then the load runs
 before=("$(cpu "$kafka")" "$(cpu "$streams")" "$(cpu "$gateway")" "$(cpu "$load")")
 start=$(date +%s.%N)
-sleep "$each"
+if [[ -n ${THREADS:-} ]]; then # the busiest threads of the streams app and the gateway, for a profile
+  for p in "$streams" "$gateway"; do top -H -b -n 2 -d 5 -p "$p" | awk '/^top/{n++} n==2' | sed -n 7,14p >&2; done
+  sleep $((each - 10))
+else
+  sleep "$each"
+fi
 after=("$(cpu "$kafka")" "$(cpu "$streams")" "$(cpu "$gateway")" "$(cpu "$load")")
 end=$(date +%s.%N)
 wait "$load"

@@ -53,6 +53,11 @@ print(f"| {sys.argv[2]} | {sys.argv[3]} | {r['protocol']} | {r['throughput']:,.0
 PY
 }
 
+max_throughput() { # the larger of $1 and scenario $2's throughput: the peak so far
+  python3 -c "import json,sys; print(max(int(sys.argv[1]), int(json.load(open(sys.argv[2]))['throughput'])))" \
+    "$1" "$out/$label-$2.json"
+}
+
 echo "warming the JIT up for $warm s..." >&2
 bench warm --connections 50 --in-flight 4 --subscribers 1000 --duration "$warm" --warmup 0 --floor-round-trips 0
 
@@ -64,10 +69,11 @@ for s in $scenarios; do
     sequential) bench "$s" --connections 1 --in-flight 1 --subscribers 200 --duration "$each"
                 row "sequential (1 x 1)" "$s" ;;
     inflight200) bench "$s" --connections 50 --in-flight 4 --subscribers 1000 --duration "$each"
-                 row "200 in flight (50 x 4)" "$s" ;;
+                 row "200 in flight (50 x 4)" "$s"
+                 peak=$(max_throughput "$peak" "$s") ;;
     saturation) bench "$s" --connections 100 --in-flight 8 --subscribers 1000 --duration "$each"
                 row "saturation (100 x 8)" "$s"
-                peak=$(python3 -c "import json;print(int(json.load(open('$out/$label-$s.json'))['throughput']))") ;;
+                peak=$(max_throughput "$peak" "$s") ;;
     halfpeak) rate=$(( ${PEAK:-$peak} / 2 ))
               [[ $rate -gt 0 ]] || { echo "halfpeak needs saturation first (or PEAK=...)" >&2; exit 1; }
               bench "$s" --rate "$rate" --connections 50 --subscribers 1000 --duration "$each"

@@ -2,24 +2,36 @@ package io.ratestream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratestream.app.cli.RatestreamCli;
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.schemas.files.DataSet;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.model.RatingProfile;
+import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.testkit.junit.KafkaBroker;
 import io.ratestream.testkit.junit.KafkaBrokerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -30,12 +42,16 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line against a live system: load (and its validation), console, replay --verify. */
+/**
+ * The command line against a live system: load (and its validation), console, replay --verify; and the
+ * loader under load and bench: how it checks that profiles arrived, and loads that set budgets anew.
+ */
 @ExtendWith(KafkaBrokerExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CliTest {
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final ObjectMapper mapper = Json.newMapper();
     private String bootstrap;
     private DevStack stack;
 
@@ -160,18 +176,108 @@ class CliTest {
 
     @Test
     void shouldHelpWithEveryCommand() {
-        for (String command : List.of("dev", "load", "console", "streams", "gateway", "replay", "rate")) {
+        for (String command : List.of("dev", "load", "console", "streams", "gateway", "replay", "rate", "bench",
+                "kafka")) {
             Run help = cli(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: ratestream " + command);
         }
     }
 
-    private Map<String, Long> endOffsets() {
+    @Test
+    void shouldProbeOneProfilePerPartitionPairAndReturnOnceEveryProfileRates() throws Exception {
+        String tenant = "probe" + run;
+        int subjects = 40;
+        List<RatingProfile> rif = EndToEndTest.DEMO.ratingProfiles().stream()
+                .filter(p -> p.subject().equals("rif")).toList();
+        List<RatingProfile> profiles = new ArrayList<>();
+        for (int i = 0; i < subjects; i++) {
+            for (RatingProfile p : rif) {
+                profiles.add(new RatingProfile(p.tor(), tenant, "s" + i, p.destinationPrefix(), p.activationPeriods()));
+            }
+        }
+        DataSet data = new DataSet(profiles, EndToEndTest.DEMO.destinations(), EndToEndTest.DEMO.tariffPlans(),
+                List.of(budget("s0", "10")));
+
+        Loader.Report report = new Loader(bootstrap, Clock.systemUTC()).load(data, tenant, Duration.ofSeconds(60));
+
+        assertThat(report.errors()).isEmpty();
+        for (int i = 0; i < subjects; i++) {
+            JsonNode cost = Wire.rpc(stack.gateway().jsonRpcPort(), "{\"id\":1,\"method\":\"Responder.GetCost\","
+                    + "\"params\":[{\"CstmId\":\"" + tenant + "\",\"Subject\":\"s" + i + "\",\"DestinationPrefix\":"
+                    + "\"0256\",\"TimeStart\":\"2012-02-02T17:30:00Z\",\"TimeEnd\":\"2012-02-02T18:30:00Z\"}]}");
+            assertThat(cost.at("/result/Cost").decimalValue()).as("s%d: %s", i, cost).isEqualByComparingTo("540");
+        }
+        Set<String> probed = probedProfiles(tenant);
+        int pairs = partitions(Topics.RATING_PROFILES) * partitions(Topics.COMMANDS);
+        assertThat(probed).isNotEmpty().hasSizeLessThanOrEqualTo(pairs);
+        assertThat(pairs).isLessThan(profiles.size());
+    }
+
+    @Test
+    void shouldSetABudgetAnewWhenTheLoadNamesItsBatch() throws Exception {
+        String tenant = "batch" + run;
+        DataSet data = new DataSet(List.of(), List.of(), List.of(), List.of(budget("u1", "20")));
+        Loader loader = new Loader(bootstrap, Clock.systemUTC());
+        int port = stack.gateway().jsonRpcPort();
+        String debit = "{\"id\":1,\"method\":\"Responder.DebitBalance\",\"params\":[{\"CstmId\":\"" + tenant
+                + "\",\"Subject\":\"u1\",\"Amount\":%s}]}";
+
+        loader.load(data, tenant, Duration.ofSeconds(60));
+        assertThat(Wire.rpc(port, debit.formatted("1.5")).get("result").decimalValue()).isEqualByComparingTo("18.5");
+        loader.load(data, tenant, Duration.ofSeconds(60));
+        assertThat(Wire.rpc(port, debit.formatted("0")).get("result").decimalValue())
+                .as("the same budget again without a batch: already applied, nothing changes")
+                .isEqualByComparingTo("18.5");
+
+        loader.load(data, tenant, "run-1", Duration.ofSeconds(60));
+
+        assertThat(Wire.rpc(port, debit.formatted("0")).get("result").decimalValue()).isEqualByComparingTo("20");
+    }
+
+    private static UserBudget budget(String subject, String credit) {
+        return new UserBudget(subject, new BigDecimal(credit), BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
+                BigDecimal.ZERO, 0, null, List.of(), null);
+    }
+
+    /** The profiles (subject:prefix) the loader sent a probe for under {@code tenant}, from the command log. */
+    private Set<String> probedProfiles(String tenant) throws Exception {
+        Set<String> probed = new HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMANDS).stream()
+                    .map(p -> new TopicPartition(Topics.COMMANDS, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode command = mapper.readTree(record.value());
+                    JsonNode descriptor = command.get("Descriptor");
+                    if (command.get("RequestId").asText().startsWith("probe:")
+                            && descriptor.get("CstmId").asText().equals(tenant)) {
+                        probed.add(descriptor.get("Subject").asText() + ":" + descriptor.get("DestinationPrefix").asText());
+                    }
+                }
+            }
+        }
+        return probed;
+    }
+
+    private int partitions(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            return consumer.partitionsFor(topic).size();
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private Map<String, Long> endOffsets() {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = List.of(Topics.DESTINATIONS, Topics.TARIFF_PLANS, Topics.RATING_PROFILES)
                     .stream().map(topic -> new TopicPartition(topic, 0)).toList();
             return consumer.endOffsets(partitions).entrySet().stream()

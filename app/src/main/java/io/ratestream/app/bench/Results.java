@@ -3,7 +3,6 @@ package io.ratestream.app.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /** The summary, printed for a person and as JSON: the same figures in both. */
@@ -15,8 +14,7 @@ final class Results {
     private Results() {
     }
 
-    static void print(PrintStream out, LoadDriver.Outcome outcome, List<String> problems, List<String> inconclusive,
-            Floor.Result floor) {
+    static void print(PrintStream out, LoadDriver.Outcome outcome, BenchCommand.Verdict verdict, Floor.Result floor) {
         Histogram h = outcome.latencyMicros();
         LoadDriver.Counts warmup = outcome.warmup();
         if (warmup.requests() > 0) {
@@ -43,15 +41,16 @@ final class Results {
             out.println(ratios);
         }
         outcome.errorKinds().forEach((kind, count) -> out.println("  error x" + count.sum() + ": " + kind));
-        inconclusive.forEach(subject -> out.println("inconclusive: " + subject));
-        problems.forEach(problem -> out.println("FAILED: " + problem));
-        out.println(problems.isEmpty() ? "self-check passed: every budget equals its start minus the acknowledged "
-                + "debits (" + (outcome.debitBalances().length() - inconclusive.size()) + " subjects checked)"
-                : "self-check FAILED: " + problems.size() + " difference(s)");
+        verdict.inconclusive().forEach(subject -> out.println("inconclusive: " + subject));
+        verdict.problems().forEach(problem -> out.println("FAILED: " + problem));
+        out.println(verdict.problems().isEmpty() ? "self-check passed: every budget equals its start minus the "
+                + "acknowledged debits (" + verdict.checked() + " subjects sent a debit checked; the other "
+                + (outcome.debitsSent().length() - verdict.checked() - verdict.inconclusive().size())
+                + " got none)" : "self-check FAILED: " + verdict.problems().size() + " difference(s)");
     }
 
     static ObjectNode json(ObjectMapper mapper, LoadDriver.Settings settings, LoadDriver.Outcome outcome,
-            List<String> problems, List<String> inconclusive, Floor.Result floor) {
+            BenchCommand.Verdict verdict, Floor.Result floor) {
         Histogram h = outcome.latencyMicros();
         ObjectNode json = mapper.createObjectNode();
         LoadDriver.Counts measured = outcome.measured();
@@ -79,9 +78,9 @@ final class Results {
             latency.fields().forEachRemaining(e -> ratios.put(e.getKey(), e.getValue().asDouble() / base));
         }
         ObjectNode check = json.putObject("check");
-        check.put("passed", problems.isEmpty());
-        check.putPOJO("problems", problems);
-        check.putPOJO("inconclusive", inconclusive);
+        check.put("passed", verdict.problems().isEmpty()).put("checkedSubjects", verdict.checked());
+        check.putPOJO("problems", verdict.problems());
+        check.putPOJO("inconclusive", verdict.inconclusive());
         long balances = 0;
         long seconds = 0;
         for (int i = 0; i < outcome.debitBalances().length(); i++) {

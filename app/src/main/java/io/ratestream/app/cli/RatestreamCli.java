@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ratestream", mixinStandardHelpOptions = true, version = "ratestream 0.1.0-SNAPSHOT",
         description = "Real-time rating and prepaid charging on Kafka Streams, speaking the 2012 CGRateS API.",
         subcommands = {DevCommand.class, LoadCommand.class, ConsoleCommand.class, StreamsCommand.class,
-            GatewayCommand.class, ReplayCommand.class, RateCommand.class, io.ratestream.app.bench.BenchCommand.class})
+            GatewayCommand.class, ReplayCommand.class, RateCommand.class, io.ratestream.app.bench.BenchCommand.class,
+            KafkaCommand.class})
 public final class RatestreamCli implements Runnable {
 
     @Override

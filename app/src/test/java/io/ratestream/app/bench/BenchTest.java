@@ -30,12 +30,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BiFunction;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -126,6 +129,36 @@ class BenchTest {
     }
 
     @Test
+    void shouldCheckOnlyTheSubjectsSentADebitAgainstTheLoadedValues() {
+        List<String> subjects = List.of("s0", "s1", "s2", "s3");
+        // s0: two DebitBalance acknowledged; s1: nothing; s2: one DebitSeconds acknowledged; s3: one refused
+        LoadDriver.Outcome outcome = outcome(new long[] {2, 0, 1, 1}, new long[] {2, 0, 0, 0},
+                new long[] {0, 0, 1, 0});
+        List<Integer> debited = BenchCommand.debited(outcome);
+        BigDecimal credit = new BigDecimal(BenchCommand.CREDIT);
+        BigDecimal seconds = new BigDecimal(BenchCommand.FREE_SECONDS);
+        var s0 = new BudgetCheck.Snapshot(credit.subtract(new BigDecimal("0.02")), seconds);
+        var s2Doubled = new BudgetCheck.Snapshot(credit, seconds.subtract(new BigDecimal("2")));
+        var s3 = new BudgetCheck.Snapshot(credit, seconds);
+
+        BenchCommand.Verdict verdict = BenchCommand.check(subjects, debited, List.of(s0, s2Doubled, s3), outcome);
+
+        assertThat(debited).containsExactly(0, 2, 3);
+        assertThat(verdict.checked()).isEqualTo(3);
+        assertThat(verdict.problems()).singleElement().asString()
+                .contains("subject s2", "seconds on 0723", "1 debit(s) too many");
+        var s3Applied = new BudgetCheck.Snapshot(credit.subtract(new BigDecimal("0.01")), seconds);
+        assertThat(BenchCommand.check(subjects, debited, List.of(s0, s3, s3Applied), outcome).problems())
+                .as("s2 lost its debit, s3's refused debit was applied").hasSize(2);
+    }
+
+    private static LoadDriver.Outcome outcome(long[] sent, long[] balances, long[] seconds) {
+        return new LoadDriver.Outcome(new Histogram(3), new LoadDriver.Counts(0, 0, 0),
+                new LoadDriver.Counts(0, 0, 0), 1, new AtomicLongArray(sent), new AtomicLongArray(balances),
+                new AtomicLongArray(seconds), new AtomicLongArray(sent.length), Map.of());
+    }
+
+    @Test
     void shouldRunAgainstTheStackAndCheckItsOwnWork(KafkaBroker broker, @TempDir Path temp) throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Path json = temp.resolve("bench-result.json");
@@ -136,7 +169,8 @@ class BenchTest {
                 "--floor-round-trips", "200", "--demo-dir", DEMO.toString(), "--json-out", json.toString());
 
         assertThat(code).isZero();
-        // The open loop on the same budgets: loading them again changes nothing, the check reads them anew.
+        // The open loop on the same subjects, debited by the first run: its load sets them anew (the check
+        // starts from the loaded values), and the check passes only if it did.
         int openLoop = RatestreamCli.execute("bench", "--server", "127.0.0.1:" + stack.gateway().jsonRpcPort(),
                 "--bootstrap", broker.bootstrapServers(), "--tenant", "bench" + run, "--subscribers", "20",
                 "--connections", "2", "--rate", "100", "--warmup", "0", "--duration", "2", "--floor-round-trips", "0",
@@ -155,6 +189,7 @@ class BenchTest {
         assertThat(result.at("/check/passed").asBoolean()).isTrue();
         assertThat(result.at("/check/inconclusive")).isEmpty();
         assertThat(result.at("/check/acknowledgedDebitBalance").asLong()).isPositive();
+        assertThat(result.at("/check/checkedSubjects").asInt()).isBetween(1, 20);
         assertThat(result.get("errors").asLong()).isZero();
     }
 

@@ -1,0 +1,73 @@
+package io.ratestream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ratestream kafka} in its own JVM, as the benchmark scripts run it: ready line, a topic created
+ * by a real Admin client, a clean stop on SIGTERM.
+ */
+class KafkaCommandTest {
+
+    @Test
+    void shouldServeClientsOnItsPortAndStopCleanlyOnSigterm(@TempDir Path data) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path dataDir = data.resolve("kafka");
+        Path output = data.resolve("stdout.txt"); // a file: destroy() closes the process's pipes
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "io.ratestream.app.cli.RatestreamCli", "kafka", "--data-dir",
+                dataDir.toString(), "--kafka-port", String.valueOf(port))
+                .redirectOutput(output.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("target", "kafka-command-test.log").toFile()))
+                .start();
+        try {
+            List<String> lines = awaitLine(output, "ready in ", process);
+            // (the test logging configuration writes log lines to standard output too)
+            assertThat(lines).anyMatch(line -> line.startsWith("Kafka     127.0.0.1:" + port + "  (KRaft, one node"));
+
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port))) {
+                admin.createTopics(List.of(new NewTopic("kafka-command-test", 3, (short) 1))).all()
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(admin.describeTopics(List.of("kafka-command-test")).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get("kafka-command-test").partitions()).hasSize(3);
+            }
+            assertThat(dataDir.resolve("logs").resolve("kafka-command-test-0")).isDirectory();
+        } finally {
+            process.destroy(); // SIGTERM: the shutdown hook stops the broker
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        assertThat(process.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
+        assertThat(Files.readAllLines(output)).as("printed once the broker has stopped").contains("Kafka stopped");
+    }
+
+    private static List<String> awaitLine(Path output, String prefix, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            List<String> lines = Files.readAllLines(output);
+            if (lines.stream().anyMatch(line -> line.startsWith(prefix))) {
+                return lines;
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("ratestream kafka printed no '" + prefix + "' line (see "
+                        + "app/target/kafka-command-test.log): " + lines);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
