@@ -33,19 +33,31 @@ await() { # log, text, pid
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # clock ticks, user + system
 
 ./ratestream --version >/dev/null # build first
-./ratestream kafka --data-dir "$dir/kafka" --kafka-port "$kafka_port" >"$dir/kafka.log" 2>&1 &
+# Every process runs from a copy of the jars just built, not through ./ratestream: the launcher rebuilds
+# when a source is newer than its jar, which would rewrite the jars under the running processes.
+mkdir -p "$dir/lib"
+i=0
+for jar in app/target/app-0.1.0-SNAPSHOT.jar $(tr ':' ' ' <app/target/classpath.txt); do
+  i=$((i + 1))
+  cp "$jar" "$dir/lib/$(printf %03d $i)-$(basename "$jar")"
+done
+classpath=$(find "$dir/lib" -name '*.jar' | sort | paste -sd: -)
+# shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
+# (exec: started with &, $! is the JVM itself; in the foreground call it in a subshell)
+rs() { exec java ${RATESTREAM_JAVA_OPTS:-} -cp "$classpath" io.ratestream.app.cli.RatestreamCli "$@"; }
+rs kafka --data-dir "$dir/kafka" --kafka-port "$kafka_port" >"$dir/kafka.log" 2>&1 &
 kafka=$!; pids+=("$kafka"); await "$dir/kafka.log" "ready in" "$kafka"
-./ratestream streams --bootstrap "127.0.0.1:$kafka_port" --state-dir "$dir/streams" ${STREAMS_ARGS:-} \
+rs streams --bootstrap "127.0.0.1:$kafka_port" --state-dir "$dir/streams" ${STREAMS_ARGS:-} \
   >"$dir/streams.log" 2>&1 &
 streams=$!; pids+=("$streams"); await "$dir/streams.log" "running against" "$streams"
-./ratestream gateway --bootstrap "127.0.0.1:$kafka_port" --jsonrpc-port "$rpc_port" --http-port "$http_port" \
+rs gateway --bootstrap "127.0.0.1:$kafka_port" --jsonrpc-port "$rpc_port" --http-port "$http_port" \
   ${GATEWAY_ARGS:-} >"$dir/gateway.log" 2>&1 &
 gateway=$!; pids+=("$gateway"); await "$dir/gateway.log" "gateway: JSON-RPC" "$gateway"
 
-bench=(./ratestream bench --bootstrap "127.0.0.1:$kafka_port" --server "127.0.0.1:$rpc_port"
+bench=(rs bench --bootstrap "127.0.0.1:$kafka_port" --server "127.0.0.1:$rpc_port"
   --connections "${CONNECTIONS:-100}" --in-flight "${IN_FLIGHT:-8}" --subscribers 1000 --floor-round-trips 0)
 echo "warming the JIT up for $warm s..." >&2
-"${bench[@]}" --duration "$warm" --warmup 0 --json-out "$dir/warm.json" >"$dir/warm.log" 2>&1
+("${bench[@]}" --duration "$warm" --warmup 0 --json-out "$dir/warm.json") >"$dir/warm.log" 2>&1
 "${bench[@]}" --duration $((each + 30)) --warmup 0 --json-out "$dir/run.json" >"$dir/run.log" 2>&1 &
 load=$!; pids+=("$load")
 sleep 15 # the bench loads its budgets, then the load runs

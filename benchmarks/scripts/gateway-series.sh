@@ -27,7 +27,19 @@ cleanup() {
 trap cleanup EXIT
 
 ./ratestream --version >/dev/null # build first, outside the measurements
-./ratestream dev --data-dir "$data" "$@" >"$out/dev-$label.log" 2>&1 &
+# Every process runs from a copy of the jars just built, not through ./ratestream: the launcher rebuilds
+# when a source is newer than its jar, which would rewrite the jars under the running processes.
+mkdir -p "$data/lib"
+i=0
+for jar in app/target/app-0.1.0-SNAPSHOT.jar $(tr ':' ' ' <app/target/classpath.txt); do
+  i=$((i + 1))
+  cp "$jar" "$data/lib/$(printf %03d $i)-$(basename "$jar")"
+done
+classpath=$(find "$data/lib" -name '*.jar' | sort | paste -sd: -)
+# shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
+# (exec: started with &, $! is the JVM itself; in the foreground call it in a subshell)
+rs() { exec java ${RATESTREAM_JAVA_OPTS:-} -cp "$classpath" io.ratestream.app.cli.RatestreamCli "$@"; }
+rs dev --data-dir "$data" "$@" >"$out/dev-$label.log" 2>&1 &
 dev_pid=$!
 for _ in $(seq 180); do
   grep -q "ready in" "$out/dev-$label.log" && break
@@ -39,7 +51,7 @@ grep -q "ready in" "$out/dev-$label.log" || { echo "dev did not get ready" >&2; 
 bench() { # name, bench flags...
   local name=$1; shift
   # shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
-  ./ratestream bench --json-out "$out/$label-$name.json" ${BENCH_ARGS:-} "$@" >"$out/$label-$name.log" 2>&1 \
+  (rs bench --json-out "$out/$label-$name.json" ${BENCH_ARGS:-} "$@") >"$out/$label-$name.log" 2>&1 \
     || { echo "bench $name failed:" >&2; tail -5 "$out/$label-$name.log" >&2; exit 1; }
 }
 row() { # name, description
