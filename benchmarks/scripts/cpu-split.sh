@@ -9,6 +9,7 @@
 #        "--kafka-property producer.max.in.flight.requests.per.connection=5")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source benchmarks/scripts/processes.sh # freeze_build; defined before this script's own cleanup
 warm=${WARM_SECONDS:-120}
 each=${SECONDS_EACH:-30}
 base=${PORT_BASE:-3}
@@ -32,18 +33,11 @@ await() { # log, text, pid
 }
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # clock ticks, user + system
 
-./ratestream --version >/dev/null # build first
-# Every process runs from a copy of the jars just built, not through ./ratestream: the launcher rebuilds
-# when a source is newer than its jar, which would rewrite the jars under the running processes.
-mkdir -p "$dir/lib"
-i=0
-for jar in app/target/app-0.1.0-SNAPSHOT.jar $(tr ':' ' ' <app/target/classpath.txt); do
-  i=$((i + 1))
-  cp "$jar" "$dir/lib/$(printf %03d $i)-$(basename "$jar")"
-done
-classpath=$(find "$dir/lib" -name '*.jar' | sort | paste -sd: -)
-# shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
+# Every process runs from a copy of the jars just built (processes.sh), not through ./ratestream: the
+# launcher rebuilds when a source is newer than its jar, which would rewrite jars under running processes.
+freeze_build
 # (exec: started with &, $! is the JVM itself; in the foreground call it in a subshell)
+# shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
 rs() { exec java ${RATESTREAM_JAVA_OPTS:-} -cp "$classpath" io.ratestream.app.cli.RatestreamCli "$@"; }
 rs kafka --data-dir "$dir/kafka" --kafka-port "$kafka_port" >"$dir/kafka.log" 2>&1 &
 kafka=$!; pids+=("$kafka"); await "$dir/kafka.log" "ready in" "$kafka"

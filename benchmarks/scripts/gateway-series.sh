@@ -11,6 +11,7 @@
 #        127.0.0.1:28000" when dev runs on other ports)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source benchmarks/scripts/processes.sh # freeze_build; defined before this script's own cleanup
 label=${1:-default}
 shift || true
 scenarios=${SCENARIOS:-sequential inflight200 saturation halfpeak http}
@@ -26,18 +27,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-./ratestream --version >/dev/null # build first, outside the measurements
-# Every process runs from a copy of the jars just built, not through ./ratestream: the launcher rebuilds
-# when a source is newer than its jar, which would rewrite the jars under the running processes.
-mkdir -p "$data/lib"
-i=0
-for jar in app/target/app-0.1.0-SNAPSHOT.jar $(tr ':' ' ' <app/target/classpath.txt); do
-  i=$((i + 1))
-  cp "$jar" "$data/lib/$(printf %03d $i)-$(basename "$jar")"
-done
-classpath=$(find "$data/lib" -name '*.jar' | sort | paste -sd: -)
-# shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
+# Every process runs from a copy of the jars just built (processes.sh), not through ./ratestream: the
+# launcher rebuilds when a source is newer than its jar, which would rewrite jars under running processes.
+dir=$data freeze_build
 # (exec: started with &, $! is the JVM itself; in the foreground call it in a subshell)
+# shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
 rs() { exec java ${RATESTREAM_JAVA_OPTS:-} -cp "$classpath" io.ratestream.app.cli.RatestreamCli "$@"; }
 rs dev --data-dir "$data" "$@" >"$out/dev-$label.log" 2>&1 &
 dev_pid=$!

@@ -45,7 +45,13 @@ class KafkaCommandTest {
                 assertThat(admin.describeTopics(List.of("kafka-command-test")).allTopicNames().get(30, TimeUnit.SECONDS)
                         .get("kafka-command-test").partitions()).hasSize(3);
             }
-            assertThat(dataDir.resolve("logs").resolve("kafka-command-test-0")).isDirectory();
+            // the broker creates a partition's log directory after the controller has answered: wait for it
+            Path partitionDir = dataDir.resolve("logs").resolve("kafka-command-test-0");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.isDirectory(partitionDir) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(partitionDir).isDirectory();
         } finally {
             process.destroy(); // SIGTERM: the shutdown hook stops the broker
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
