@@ -27,9 +27,8 @@ final class DevCommand implements Callable<Integer> {
             description = "where Kafka and the state stores keep their data (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--kafka-port", defaultValue = "${env:RATESTREAM_KAFKA_PORT:-9092}",
-            description = "Kafka port (default: ${DEFAULT-VALUE})")
-    int kafkaPort;
+    @Mixin
+    SharedOptions.KafkaPort kafka;
 
     @Mixin
     SharedOptions.Listeners listeners;
@@ -50,11 +49,11 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Ports.requireFree("127.0.0.1", kafkaPort, "--kafka-port");
+        Ports.requireFree("127.0.0.1", kafka.port, "--kafka-port");
         listeners.requireFree();
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafkaPort);
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafka.port);
         DevStack stack;
         try {
             stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams"))

@@ -35,9 +35,8 @@ final class KafkaCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the broker's directory of `ratestream dev`)")
     Path dataDir;
 
-    @Option(names = "--kafka-port", defaultValue = "${env:RATESTREAM_KAFKA_PORT:-9092}",
-            description = "Kafka port (default: ${DEFAULT-VALUE})")
-    int kafkaPort;
+    @Mixin
+    SharedOptions.KafkaPort kafka;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1",
             description = "127.0.0.1: clients on this machine only; 0.0.0.0: every interface, advertised to "
@@ -50,16 +49,16 @@ final class KafkaCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean everyInterface = everyInterface(bind);
-        Ports.requireFree(bind, kafkaPort, "--kafka-port");
+        Ports.requireFree(bind, kafka.port, "--kafka-port");
         long started = System.nanoTime();
         String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
-        BrokerConfig settings = BrokerConfig.of(dataDir, kafkaPort);
+        BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port);
         if (everyInterface) {
             // The controller stays on loopback; clients are told the host name, which they can resolve.
             int controllerPort = freeLoopbackPort();
             settings = settings.withControllerPort(controllerPort).withOverrides(Map.of(
-                    "listeners", "PLAINTEXT://0.0.0.0:" + kafkaPort + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
-                    "advertised.listeners", "PLAINTEXT://" + host + ":" + kafkaPort));
+                    "listeners", "PLAINTEXT://0.0.0.0:" + kafka.port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
+                    "advertised.listeners", "PLAINTEXT://" + host + ":" + kafka.port));
         }
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);

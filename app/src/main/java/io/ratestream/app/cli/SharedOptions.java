@@ -18,6 +18,13 @@ public final class SharedOptions {
         public String bootstrap;
     }
 
+    /** The port of an embedded Kafka broker (dev, kafka). */
+    static final class KafkaPort {
+        @Option(names = "--kafka-port", defaultValue = "${env:RATESTREAM_KAFKA_PORT:-9092}",
+                description = "Kafka port (default: ${DEFAULT-VALUE})")
+        int port;
+    }
+
     /** Kafka client properties passed through as they are (security for a real cluster, tuning). */
     static final class KafkaProperties {
         @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
