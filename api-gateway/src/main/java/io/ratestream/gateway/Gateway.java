@@ -14,8 +14,10 @@ import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.command.ReplyTo;
 import io.ratestream.schemas.command.Validation;
 import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.json.Texts;
 import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.Names;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.Topics;
 import java.time.Clock;
@@ -26,12 +28,16 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's service: checks a call, turns it into a command, publishes it and waits for the reply.
  * Bad input is answered here and never reaches Kafka. Thread-safe.
  */
 public final class Gateway implements RpcService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final GatewayConfig config;
     private final ObjectMapper mapper;
@@ -45,6 +51,7 @@ public final class Gateway implements RpcService {
     /** One latency timer per method, built once: a request only records into it. */
     private final java.util.Map<Method, Timer> latency = new java.util.EnumMap<>(Method.class);
     private final RecentActivity activity;
+    private volatile boolean draining;
 
     Gateway(GatewayConfig config, ObjectMapper mapper, PendingReplies pending, ReplyListener replies,
             CommandPublisher publisher, KafkaHealth kafka, MeterRegistry metrics, Clock clock, String instance,
@@ -73,7 +80,8 @@ public final class Gateway implements RpcService {
         }
         Method resolved = Method.lookup(method);
         if (resolved == null || resolved == Method.SET_USER_BUDGET || resolved == Method.MONTHLY_REFILL) {
-            return CompletableFuture.failedFuture(RpcException.badRequest("rpc: can't find method " + method));
+            return CompletableFuture.failedFuture(new RpcException(ErrorKind.METHOD_NOT_FOUND,
+                    "rpc: can't find method " + Texts.cut(method, Names.MAX_NAME)));
         }
         CallDescriptor descriptor;
         try {
@@ -104,13 +112,17 @@ public final class Gateway implements RpcService {
         if (problem != null) {
             throw RpcException.badRequest(problem);
         }
+        if (draining) {
+            throw new RpcException(ErrorKind.UNAVAILABLE, "the gateway is shutting down: send the request to "
+                    + "another gateway or try again shortly");
+        }
         if (!kafka.up()) {
-            throw new RpcException(RpcException.Kind.UNAVAILABLE, "Kafka is unavailable (" + kafka.problem()
+            throw new RpcException(ErrorKind.UNAVAILABLE, "Kafka is unavailable (" + kafka.problem()
                     + "): try again shortly");
         }
         int partition = replies.replyPartition();
         if (partition < 0) {
-            throw new RpcException(RpcException.Kind.UNAVAILABLE, "the gateway is not ready yet (no reply partition)");
+            throw new RpcException(ErrorKind.UNAVAILABLE, "the gateway is not ready yet (no reply partition)");
         }
         String requestId = descriptor.requestId() != null ? descriptor.requestId()
                 : idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
@@ -121,33 +133,43 @@ public final class Gateway implements RpcService {
         } catch (IllegalArgumentException e) {
             throw RpcException.badRequest(e.getMessage());
         }
-        CompletableFuture<Reply> reply = pending.register(requestId, command.key(), config.replyTimeout());
+        CompletableFuture<Reply> reply = pending.register(requestId, command.key(), command.fingerprint(),
+                config.replyTimeout());
         publisher.send(command).whenComplete((sent, error) -> {
             if (error != null) {
-                pending.fail(requestId, new RpcException(RpcException.Kind.UNAVAILABLE,
-                        "Kafka did not take the request (" + error.getMessage() + "): retry with the same RequestId"));
+                pending.fail(requestId, error instanceof RpcException refused ? refused
+                        : outcomeUnknown(requestId, "Kafka did not confirm the request (" + error.getClass().getSimpleName()
+                                + ")"));
             }
         });
         return reply.handle((answer, error) -> {
             if (error != null) {
-                throw new CompletionException(translate(error));
+                throw new CompletionException(translate(error, requestId));
             }
             if (answer.isError()) {
-                throw new CompletionException(RpcException.badRequest(answer.error()));
+                throw new CompletionException(new RpcException(answer.errorKind(), answer.error(), requestId));
             }
             return answer.result();
         });
     }
 
-    private static RpcException translate(Throwable error) {
+    private RpcException translate(Throwable error, String requestId) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof RpcException rpc) {
             return rpc;
         }
         if (cause instanceof TimeoutException) {
-            return new RpcException(RpcException.Kind.TIMEOUT, "timeout");
+            return outcomeUnknown(requestId, "no reply within " + config.replyTimeout().toMillis() + " ms");
         }
-        return new RpcException(RpcException.Kind.UNAVAILABLE, "internal error: " + cause);
+        LOG.error("request {} failed unexpectedly", requestId, cause);
+        return new RpcException(ErrorKind.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), requestId);
+    }
+
+    /** The request went out, or may have: only a retry with the same id can tell what happened. */
+    private static RpcException outcomeUnknown(String requestId, String why) {
+        return new RpcException(ErrorKind.OUTCOME_UNKNOWN, "outcome unknown: " + why + "; the request may or may not "
+                + "have been applied: retry with RequestId " + requestId + " to learn its outcome (a retry never "
+                + "applies twice)", requestId);
     }
 
     private CallDescriptor descriptor(JsonNode params) {
@@ -166,7 +188,7 @@ public final class Gateway implements RpcService {
         String outcome = "ok";
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            outcome = cause instanceof RpcException rpc ? rpc.kind().name().toLowerCase(Locale.ROOT) : "error";
+            outcome = cause instanceof RpcException rpc ? rpc.kind().wireName() : "error";
         }
         long elapsed = System.nanoTime() - start;
         metrics.counter("ratestream.requests", "method", method.wireName(), "outcome", outcome).increment();
@@ -189,9 +211,20 @@ public final class Gateway implements RpcService {
         return status;
     }
 
-    /** Ready: Kafka answers and replies have a partition to come back on. */
+    /**
+     * Ready: Kafka answers, the publisher can send without waiting, replies have a partition to come back
+     * on, and the gateway is not shutting down.
+     */
     public boolean ready() {
-        return kafka.up() && replies.replyPartition() >= 0;
+        return !draining && kafka.up() && replies.replyPartition() >= 0;
+    }
+
+    /**
+     * Starts shutting down: from now on requests are refused as unavailable, and readiness says no, while
+     * the requests already sent wait for their replies.
+     */
+    public void drain() {
+        draining = true;
     }
 
     /** Requests waiting for a reply now. */

@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -32,15 +34,18 @@ public final class GatewayApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayApp.class);
 
+    private final GatewayConfig config;
     private final Gateway gateway;
     private final KafkaHealth kafka;
     private final ReplyListener replies;
     private final CommandPublisher publisher;
     private final JsonRpcServer tcp;
     private final Javalin http;
+    private boolean closed;
 
-    private GatewayApp(Gateway gateway, KafkaHealth kafka, ReplyListener replies, CommandPublisher publisher,
-            JsonRpcServer tcp, Javalin http) {
+    private GatewayApp(GatewayConfig config, Gateway gateway, KafkaHealth kafka, ReplyListener replies,
+            CommandPublisher publisher, JsonRpcServer tcp, Javalin http) {
+        this.config = config;
         this.gateway = gateway;
         this.kafka = kafka;
         this.replies = replies;
@@ -49,37 +54,63 @@ public final class GatewayApp implements AutoCloseable {
         this.http = http;
     }
 
-    /** Starts the gateway; returns when both listeners accept connections. */
+    /**
+     * Starts the gateway; returns when both listeners accept connections. A failure half-way closes what
+     * was started before it is thrown.
+     */
     public static GatewayApp start(GatewayConfig config) {
         ObjectMapper mapper = Json.newMapper();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        PendingReplies pending = new PendingReplies();
+        PendingReplies pending = new PendingReplies(config.maxPending());
         Gauge.builder("ratestream.requests.waiting", pending, PendingReplies::size)
                 .description("requests waiting for their reply").register(metrics);
-        KafkaHealth kafka = new KafkaHealth(config.bootstrapServers(), config.kafkaProperties());
-        kafka.start();
-        ReplyListener replies = new ReplyListener(config.bootstrapServers(), config.replyPartition(),
-                config.repliesReadCommitted(), config.kafkaProperties(), pending, new JsonSerde<>(mapper, Reply.class), metrics);
-        replies.start();
-        CommandPublisher publisher = new CommandPublisher(config.bootstrapServers(), config.kafkaProperties(),
-                new JsonSerde<>(mapper, Command.class));
-        Gateway gateway = new Gateway(config, mapper, pending, replies, publisher, kafka, metrics, Clock.systemUTC(),
-                instanceName(), new RecentActivity(Clock.systemUTC()));
-        JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
-        JsonRpcServer tcp = new JsonRpcServer(new JsonRpcServer.Config(config.bind(), config.jsonRpcPort(),
-                config.maxRequestBytes(), config.idleTimeout()), protocol);
-        tcp.start();
-        Javalin http = HttpApi.create(gateway, mapper, Clock.systemUTC(), metrics,
-                (body, key) -> jsonRpcOverHttp(mapper, protocol, body, key), config.maxRequestBytes());
+        Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            http.start(config.bind(), config.httpPort());
+            CommandPublisher publisher = started(started, new CommandPublisher(config.bootstrapServers(),
+                    config.kafkaProperties(), new JsonSerde<>(mapper, Command.class)));
+            KafkaHealth kafka = started(started, new KafkaHealth(config.bootstrapServers(), config.kafkaProperties(),
+                    publisher::ready));
+            kafka.start();
+            ReplyListener replies = started(started, new ReplyListener(config.bootstrapServers(),
+                    config.replyPartition(), config.repliesReadCommitted(), config.kafkaProperties(), pending,
+                    new JsonSerde<>(mapper, Reply.class), metrics));
+            replies.start();
+            Gateway gateway = new Gateway(config, mapper, pending, replies, publisher, kafka, metrics,
+                    Clock.systemUTC(), instanceName(), new RecentActivity(Clock.systemUTC()));
+            JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
+            JsonRpcServer tcp = started(started, new JsonRpcServer(new JsonRpcServer.Config(config.bind(),
+                    config.jsonRpcPort(), config.maxRequestBytes(), config.idleTimeout()), protocol));
+            tcp.start();
+            Javalin http = HttpApi.create(gateway, mapper, Clock.systemUTC(), metrics,
+                    (body, key) -> jsonRpcOverHttp(mapper, protocol, body, key), config.maxRequestBytes());
+            try {
+                http.start(config.bind(), config.httpPort());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.httpPort()
+                        + " (is the port in use? stop the other process or pass --http-port): " + e.getMessage(), e);
+            }
+            LOG.info("gateway listening: JSON-RPC {}:{}, HTTP {}:{}", config.bind(), tcp.port(), config.bind(),
+                    http.port());
+            return new GatewayApp(config, gateway, kafka, replies, publisher, tcp, http);
         } catch (RuntimeException e) {
-            tcp.close();
-            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.httpPort()
-                    + " (is the port in use? stop the other process or pass --http-port): " + e.getMessage(), e);
+            closeAll(started);
+            throw e;
         }
-        LOG.info("gateway listening: JSON-RPC {}:{}, HTTP {}:{}", config.bind(), tcp.port(), config.bind(), http.port());
-        return new GatewayApp(gateway, kafka, replies, publisher, tcp, http);
+    }
+
+    private static <T extends AutoCloseable> T started(Deque<AutoCloseable> started, T part) {
+        started.push(part);
+        return part;
+    }
+
+    private static void closeAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception | Error e) {
+                LOG.warn("closing after a failed start: {}", e.toString());
+            }
+        }
     }
 
     private static CompletableFuture<HttpApi.HttpReply> jsonRpcOverHttp(ObjectMapper mapper, JsonRpcProtocol protocol,
@@ -129,8 +160,30 @@ public final class GatewayApp implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Stops gracefully: new requests are refused as unavailable (readiness says no), the requests already
+     * sent get their replies (waiting up to the reply timeout), then the listeners and Kafka clients
+     * close. Idempotent.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gateway.drain();
+        long deadline = System.nanoTime() + config.replyTimeout().toNanos();
+        while (gateway.waiting() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (gateway.waiting() > 0) {
+            LOG.warn("closing with {} requests still waiting for replies", gateway.waiting());
+        }
         http.stop();
         tcp.close();
         try {
@@ -153,7 +206,8 @@ public final class GatewayApp implements AutoCloseable {
             switch (args[i]) {
                 case "--bootstrap" -> config = new GatewayConfig(value, config.bind(), config.jsonRpcPort(),
                         config.httpPort(), config.replyTimeout(), config.maxRequestBytes(), config.idleTimeout(),
-                        config.replyPartition(), config.repliesReadCommitted(), config.kafkaProperties());
+                        config.replyPartition(), config.repliesReadCommitted(), config.maxPending(),
+                        config.kafkaProperties());
                 case "--bind" -> config = config.withBind(value);
                 case "--jsonrpc-port" -> config = config.withPorts(Integer.parseInt(value), config.httpPort());
                 case "--http-port" -> config = config.withPorts(config.jsonRpcPort(), Integer.parseInt(value));

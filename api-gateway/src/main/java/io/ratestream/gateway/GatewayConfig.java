@@ -17,6 +17,8 @@ import java.util.Map;
  *     through the {@code ratestream-gateways} consumer group
  * @param repliesReadCommitted read replies read_committed (option (a) of docs/design.md) instead of
  *     read_uncommitted (the default, option (b))
+ * @param maxPending requests waiting for their reply at once; one more is answered "busy" (HTTP 503) at
+ *     once, without being sent
  * @param kafkaProperties Kafka client properties applied after the gateway's own to its producer, its
  *     reply consumer and its admin client (security settings for a real cluster, tuning for
  *     measurements); never null
@@ -31,11 +33,23 @@ public record GatewayConfig(
         Duration idleTimeout,
         int replyPartition,
         boolean repliesReadCommitted,
+        int maxPending,
         Map<String, String> kafkaProperties) {
 
     public GatewayConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
+        if (maxPending <= 0) {
+            throw new IllegalArgumentException("the limit of waiting requests must be positive, got " + maxPending);
+        }
+        if (maxRequestBytes <= 0) {
+            throw new IllegalArgumentException("the largest request must be positive, got " + maxRequestBytes);
+        }
     }
+
+    /** Default largest request: 64 KiB, far above any real call descriptor. */
+    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** Default limit of requests waiting for their reply. */
+    public static final int MAX_PENDING = 10_000;
 
     /** Default JSON-RPC port. */
     public static final int JSON_RPC_PORT = 2001;
@@ -45,41 +59,51 @@ public record GatewayConfig(
     /** The defaults against a cluster. */
     public static GatewayConfig defaults(String bootstrapServers) {
         return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
-                1 << 20, Duration.ofMinutes(15), -1, false, Map.of());
+                MAX_REQUEST_BYTES, Duration.ofMinutes(15), -1, false, MAX_PENDING, Map.of());
     }
 
     public GatewayConfig withPorts(int jsonRpc, int http) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpc, http, replyTimeout, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, kafkaProperties);
+                replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withBind(String value) {
         return new GatewayConfig(bootstrapServers, value, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withReplyTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, value, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, kafkaProperties);
+                replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withReplyPartition(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, value, repliesReadCommitted, kafkaProperties);
+                idleTimeout, value, repliesReadCommitted, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withRepliesReadCommitted(boolean value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, value, kafkaProperties);
+                idleTimeout, replyPartition, value, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withIdleTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes, value,
-                replyPartition, repliesReadCommitted, kafkaProperties);
+                replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, value);
+                idleTimeout, replyPartition, repliesReadCommitted, maxPending, value);
+    }
+
+    public GatewayConfig withMaxPending(int value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, repliesReadCommitted, value, kafkaProperties);
+    }
+
+    public GatewayConfig withMaxRequestBytes(int value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, value,
+                idleTimeout, replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
     }
 }

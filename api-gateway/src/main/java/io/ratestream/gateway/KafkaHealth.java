@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -28,12 +29,23 @@ final class KafkaHealth implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaHealth.class);
 
+    /** Checks between two refreshes of the streams instances (a check a second). */
+    private static final int INSTANCES_EVERY = 5;
+
     private final Admin admin;
+    private final BooleanSupplier publisherReady;
     private final ScheduledExecutorService checker;
     private volatile boolean up;
     private volatile String problem = "not checked yet";
+    private volatile List<Map<String, Object>> instances = List.of();
+    private int checks;
 
-    KafkaHealth(String bootstrapServers, Map<String, String> kafkaProperties) {
+    /**
+     * @param publisherReady asked on the health thread after each successful check: whether the command
+     *     publisher can send without blocking (it knows the commands topic's partitions)
+     */
+    KafkaHealth(String bootstrapServers, Map<String, String> kafkaProperties, BooleanSupplier publisherReady) {
+        this.publisherReady = publisherReady;
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "1500");
@@ -56,11 +68,17 @@ final class KafkaHealth implements AutoCloseable {
     private void check() {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(1500)).nodes().get(2, TimeUnit.SECONDS);
+            if (!publisherReady.getAsBoolean()) {
+                throw new IllegalStateException("the command publisher does not know " + Topics.COMMANDS + " yet");
+            }
             if (!up) {
                 LOG.info("Kafka answers");
             }
             up = true;
             problem = null;
+            if (checks++ % INSTANCES_EVERY == 0) {
+                instances = findStreamsInstances();
+            }
         } catch (Exception e) {
             if (up) {
                 LOG.warn("Kafka does not answer: {}", e.toString());
@@ -71,11 +89,18 @@ final class KafkaHealth implements AutoCloseable {
     }
 
     /**
-     * The Kafka Streams instances that consume ratestream.commands, found from the consumer groups (any
-     * application id): one entry per instance with its host and command partitions. Empty when Kafka
-     * does not answer within a second.
+     * The Kafka Streams instances that consume ratestream.commands, as the health thread last found them
+     * (every few seconds): never blocks, so a status request on an event loop can read it.
      */
     List<Map<String, Object>> streamsInstances() {
+        return instances;
+    }
+
+    /**
+     * Finds the Kafka Streams instances from the consumer groups (any application id): one entry per
+     * instance with its host and command partitions. Empty when Kafka does not answer within a second.
+     */
+    private List<Map<String, Object>> findStreamsInstances() {
         try {
             List<String> groups = admin.listConsumerGroups().all().get(1, TimeUnit.SECONDS).stream()
                     .map(ConsumerGroupListing::groupId).toList();

@@ -26,22 +26,69 @@ public final class DevStack implements AutoCloseable {
     /** Creates the topics, starts the streams app and the gateway, and waits until both are ready. */
     public static DevStack start(StreamsAppConfig streamsConfig, GatewayConfig gatewayConfig, Duration timeout)
             throws InterruptedException {
+        try {
+            return start(streamsConfig, gatewayConfig, timeout, null);
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // only loading throws checked exceptions, and nothing is loaded
+        }
+    }
+
+    /**
+     * Creates the topics, starts the streams app, loads {@code preload} (when not null) and only then
+     * starts the gateway, so that no client can connect before the data is there; waits until both are
+     * ready. A failure on the way closes what was started.
+     */
+    public static DevStack start(StreamsAppConfig streamsConfig, GatewayConfig gatewayConfig, Duration timeout,
+            Preload preload) throws Exception {
         TopicSetup.ensure(streamsConfig.bootstrapServers(), streamsConfig.partitions(), streamsConfig.replicationFactor());
         StreamsApp streams = StreamsApp.start(streamsConfig);
-        GatewayApp gateway;
         try {
-            gateway = GatewayApp.start(gatewayConfig);
-        } catch (RuntimeException e) {
+            if (!streams.awaitRunning(timeout)) {
+                throw new IllegalStateException("the streams app was not running within " + timeout + ": "
+                        + streams.state());
+            }
+            if (preload != null) {
+                preload.report = load(streams, preload.data(), preload.tenant(), timeout);
+            }
+            GatewayApp gateway = GatewayApp.start(gatewayConfig);
+            DevStack stack = new DevStack(streams, gateway);
+            if (!gateway.awaitReady(timeout)) {
+                stack.close();
+                throw new IllegalStateException("the gateway was not ready within " + timeout + ": "
+                        + gateway.gateway().status());
+            }
+            return stack;
+        } catch (Exception | Error e) {
             streams.close();
             throw e;
         }
-        DevStack stack = new DevStack(streams, gateway);
-        if (!streams.awaitRunning(timeout) || !gateway.awaitReady(timeout)) {
-            stack.close();
-            throw new IllegalStateException("not ready within " + timeout + ": streams " + streams.state()
-                    + ", gateway " + gateway.gateway().status());
+    }
+
+    /** Data to load before the gateway opens its ports; {@link #report} is set once loaded. */
+    public static final class Preload {
+        private final DataSet data;
+        private final String tenant;
+        private volatile Loader.Report report;
+
+        public Preload(DataSet data, String tenant) {
+            this.data = data;
+            this.tenant = tenant;
         }
-        return stack;
+
+        DataSet data() {
+            return data;
+        }
+
+        String tenant() {
+            return tenant;
+        }
+
+        /** What was loaded; null until it was. */
+        public Loader.Report report() {
+            return report;
+        }
     }
 
     /**
@@ -49,7 +96,13 @@ public final class DevStack implements AutoCloseable {
      * at least what was loaded.
      */
     public Loader.Report load(DataSet data, String tenant, Duration timeout) throws Exception {
-        Loader.Report report = new Loader(streams.config().bootstrapServers(), Clock.systemUTC()).load(data, tenant, timeout);
+        return load(streams, data, tenant, timeout);
+    }
+
+    private static Loader.Report load(StreamsApp streams, DataSet data, String tenant, Duration timeout)
+            throws Exception {
+        Loader.Report report = new Loader(streams.config().bootstrapServers(), Clock.systemUTC())
+                .load(data, tenant, timeout);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!streams.reference().holdsAtLeast(data.ratingProfiles().size(), data.destinations().size(),
                 data.tariffPlans().size())) {

@@ -9,6 +9,7 @@ import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.Keys;
 import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -205,7 +206,9 @@ public final class Loader {
                     RatingProfile profile = probes.remove(record.key());
                     if (profile != null) {
                         Reply reply = mapper.readValue(record.value(), Reply.class);
-                        if (reply.isError() && reply.error().startsWith("no rating profile")) {
+                        // Not found: this instance does not know the profile yet (a tariff gap at the
+                        // activation instant would read the same; the deadline then says which profile).
+                        if (reply.isError() && reply.errorKind() == ErrorKind.NOT_FOUND) {
                             unknown.add(profile);
                         }
                     }

@@ -1,6 +1,7 @@
 package io.ratestream.gateway.http;
 
 import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.schemas.json.BoundedDecimal;
 import java.math.BigDecimal;
 import java.time.Duration;
 
@@ -15,7 +16,7 @@ final class Durations {
 
     static Duration parse(String text) {
         String value = text.trim();
-        if (value.isEmpty()) {
+        if (value.isEmpty() || value.length() > BoundedDecimal.MAX_TEXT) {
             throw bad(text);
         }
         try {
@@ -65,6 +66,7 @@ final class Durations {
     }
 
     private static RpcException bad(String text) {
-        return RpcException.badRequest("duration '" + text + "' is not seconds (90) or a Go duration (1m30s)");
+        return RpcException.badRequest("duration '" + BoundedDecimal.quote(text)
+                + "' is not seconds (90) or a Go duration (1m30s) of at most 292 years");
     }
 }

@@ -7,16 +7,18 @@ import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratestream.gateway.Gateway;
 import io.ratestream.gateway.RecentActivity;
+import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.json.BoundedDecimal;
 import io.ratestream.schemas.json.Rfc3339;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.model.CallDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -95,6 +97,8 @@ public final class HttpApi {
             config.routes.get("/health/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
             config.routes.exception(RpcException.class, (e, ctx) -> api.error(ctx, e));
+            // Anything else is a bug: a short 500, never a stack trace for the client.
+            config.routes.exception(Exception.class, (e, ctx) -> api.error(ctx, e));
         });
     }
 
@@ -118,19 +122,17 @@ public final class HttpApi {
         BigDecimal amount = query.containsKey("amount") ? decimal(query.get("amount"), "amount") : null;
         OffsetDateTime start = query.containsKey("ts") ? time(query.get("ts"), "ts") : null;
         OffsetDateTime end = query.containsKey("te") ? time(query.get("te"), "te") : null;
-        if (method == Method.GET_COST) {
-            if (start == null) {
-                // The original example has no times: a zero-length call starting now, which shows the
-                // matched prefix and the connect fee.
-                start = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).withNano(0);
-            }
-            if (end == null) {
-                Duration length = query.containsKey("duration") ? Durations.parse(query.get("duration")) : Duration.ZERO;
-                end = start.plus(length);
-            } else if (query.containsKey("duration")) {
+        if (method == Method.GET_COST && query.containsKey("duration")) {
+            if (end != null) {
                 throw RpcException.badRequest("give te or duration, not both");
             }
+            if (start == null) {
+                start = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).withNano(0);
+            }
+            end = start.plus(Durations.parse(query.get("duration")));
         }
+        // Without ts (and duration) the engine rates a zero-length call from when the request was accepted,
+        // which shows the matched prefix and the connect fee: the original example.
         return new CallDescriptor(tor, query.get("cstmid"), query.get("subj"), query.get("dest"), start, end, amount,
                 query.get("requestid"));
     }
@@ -167,7 +169,18 @@ public final class HttpApi {
 
     private void error(Context ctx, Throwable error) {
         if (error instanceof RpcException rpc) {
-            json(ctx, rpc.kind().httpStatus(), Map.of("Error", rpc.getMessage()));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("Error", rpc.getMessage());
+            ctx.header(ErrorMapping.KIND_HEADER, rpc.kind().wireName());
+            if (rpc.kind() == ErrorKind.OUTCOME_UNKNOWN && rpc.requestId() != null) {
+                // The id to retry with, where a client looks first: a header, and the body.
+                ctx.header(ErrorMapping.REQUEST_ID_HEADER, rpc.requestId());
+                body.put("RequestId", rpc.requestId());
+            }
+            if (rpc.kind() == ErrorKind.BUSY) {
+                ctx.header("Retry-After", "1");
+            }
+            json(ctx, ErrorMapping.httpStatus(rpc.kind()), body);
         } else {
             LOG.error("unexpected failure on {}", ctx.path(), error);
             json(ctx, 500, Map.of("Error", "internal error"));
@@ -201,21 +214,22 @@ public final class HttpApi {
         try {
             return Integer.parseInt(text.trim());
         } catch (NumberFormatException e) {
-            throw RpcException.badRequest(name + " '" + text + "' is not a whole number");
+            throw RpcException.badRequest(name + " '" + BoundedDecimal.quote(text) + "' is not a whole number");
         }
     }
 
     private static BigDecimal decimal(String text, String name) {
         try {
-            return new BigDecimal(text.trim());
-        } catch (NumberFormatException e) {
-            throw RpcException.badRequest(name + " '" + text + "' is not a number");
+            return BoundedDecimal.parse(text, name);
+        } catch (IllegalArgumentException e) {
+            throw RpcException.badRequest(e.getMessage());
         }
     }
 
+    /** An RFC 3339 time; Go's zero time is absent (null). */
     private static OffsetDateTime time(String text, String name) {
         try {
-            return Rfc3339.parse(text);
+            return Rfc3339.parseOrAbsent(text);
         } catch (IllegalArgumentException e) {
             throw RpcException.badRequest(name + ": " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.ratestream.gateway.http;
 
 import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.schemas.json.BoundedDecimal;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ final class QueryParams {
         String name = decode(equals < 0 ? pair : pair.substring(0, equals)).toLowerCase(Locale.ROOT);
         String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
         if (params.putIfAbsent(name, value) != null) {
-            throw RpcException.badRequest("query parameter '" + name + "' is given more than once");
+            throw RpcException.badRequest("query parameter '" + BoundedDecimal.quote(name) + "' is given more than once");
         }
     }
 
@@ -54,7 +55,7 @@ final class QueryParams {
         try {
             return URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw RpcException.badRequest("malformed query string: " + e.getMessage());
+            throw RpcException.badRequest("malformed query string: " + BoundedDecimal.quote(e.getMessage()));
         }
     }
 }

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.gateway.rpc.RpcService;
 import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.reply.ErrorKind;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Objects;
@@ -113,6 +116,10 @@ public final class JsonRpcProtocol {
             return completed(null, "invalid request: expected a JSON object, got " + type);
         }
         JsonNode id = request.get("id");
+        String idProblem = idProblem(id);
+        if (idProblem != null) {
+            return completed(null, "invalid request: " + idProblem);
+        }
         JsonNode method = request.get("method");
         if (method == null || !method.isTextual()) {
             return completed(id, "invalid request: \"method\" must be a string");
@@ -134,6 +141,33 @@ public final class JsonRpcProtocol {
         return call.handle((result, failure) -> respond(id, method.textValue(), result, failure));
     }
 
+    /**
+     * What is wrong with a request's id, or null: it is echoed in the response, so it must be small. A
+     * string of at most {@value #MAX_ID_LENGTH} characters, a number of at most {@value #MAX_ID_LENGTH}
+     * digits and a scale within the same bound, or null (absent).
+     */
+    static String idProblem(JsonNode id) {
+        if (id == null || id.isNull()) {
+            return null;
+        }
+        if (id.isTextual()) {
+            return id.textValue().length() <= MAX_ID_LENGTH ? null
+                    : "\"id\" is longer than " + MAX_ID_LENGTH + " characters";
+        }
+        if (id.isNumber()) {
+            if (id.isIntegralNumber() && !id.isBigInteger()) {
+                return null;
+            }
+            BigDecimal value = id.decimalValue();
+            return value.precision() <= MAX_ID_LENGTH && Math.abs(value.scale()) <= MAX_ID_LENGTH ? null
+                    : "\"id\" is a number of more than " + MAX_ID_LENGTH + " digits";
+        }
+        return "\"id\" must be a string, a number or null";
+    }
+
+    /** Longest id echoed: characters of a string id, digits of a number. */
+    public static final int MAX_ID_LENGTH = 128;
+
     /** The bytes of "no response" (a JSON-RPC 2.0 notification): write nothing. */
     public static final byte[] NO_RESPONSE = new byte[0];
 
@@ -149,17 +183,22 @@ public final class JsonRpcProtocol {
         if (cause == null && result != null) {
             response.set("result", mapper.valueToTree(result));
         } else {
-            int code = -32603;
+            ErrorKind kind = ErrorKind.INTERNAL;
             String message = "internal error";
+            String requestId = null;
             if (cause instanceof RpcException rpc) {
+                kind = rpc.kind();
                 message = rpc.getMessage();
-                code = message != null && message.startsWith("rpc: can't find method") ? -32601
-                        : rpc.kind() == RpcException.Kind.BAD_REQUEST ? -32000
-                        : rpc.kind() == RpcException.Kind.TIMEOUT ? -32001 : -32002;
+                requestId = rpc.requestId();
             } else {
                 LOG.error("JSON-RPC {} (id {}) failed unexpectedly", method, id, cause);
             }
-            response.putObject("error").put("code", code).put("message", message);
+            ObjectNode error = response.putObject("error").put("code", ErrorMapping.jsonRpcCode(kind))
+                    .put("message", message);
+            ObjectNode data = error.putObject("data").put("kind", kind.wireName());
+            if (requestId != null) {
+                data.put("requestId", requestId);
+            }
         }
         try {
             return mapper.writeValueAsBytes(response);
@@ -172,7 +211,7 @@ public final class JsonRpcProtocol {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof RpcException rpc) {
-            String message = rpc.getMessage() != null ? rpc.getMessage() : rpc.kind().name().toLowerCase(Locale.ROOT);
+            String message = rpc.getMessage() != null ? rpc.getMessage() : rpc.kind().wireName();
             return write(new Response(id, null, message));
         }
         if (cause != null) {

@@ -59,6 +59,7 @@ public final class ReplyListener implements AutoCloseable {
     };
     private final Counter superseded;
     private final Counter unreadable;
+    private final Counter mismatched;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -86,6 +87,9 @@ public final class ReplyListener implements AutoCloseable {
                 .description("replies that differ from one already delivered for the same request id")
                 .register(metrics);
         this.unreadable = Counter.builder("ratestream.replies.unreadable").register(metrics);
+        this.mismatched = Counter.builder("ratestream.replies.mismatched")
+                .description("replies whose request id is waiting here but for another subscriber: ignored")
+                .register(metrics);
         this.thread = new Thread(this::run, "ratestream-replies");
         this.thread.setDaemon(true);
     }
@@ -156,8 +160,13 @@ public final class ReplyListener implements AutoCloseable {
             return;
         }
         try {
-            if (pending.complete(replies.deserialize(Topics.REPLIES, record.value()))) {
+            Reply reply = replies.deserialize(Topics.REPLIES, record.value());
+            if (pending.complete(reply)) {
                 delivered.put(requestId, hash);
+            } else if (pending.isWaiting(requestId)) {
+                mismatched.increment();
+                LOG.warn("request {}: ignored a reply for subscriber {} (partition {} offset {}): the waiting request "
+                        + "is another subscriber's", requestId, reply.subscriber(), record.partition(), record.offset());
             }
         } catch (SerializationException e) {
             unreadable.increment();

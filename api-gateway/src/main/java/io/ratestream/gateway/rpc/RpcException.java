@@ -1,47 +1,47 @@
 package io.ratestream.gateway.rpc;
 
+import io.ratestream.schemas.reply.ErrorKind;
+import java.util.Objects;
+
 /**
- * A call that fails with a message for the caller: the JSON-RPC {@code error} string, or the HTTP
- * {@code {"Error": ...}} body with {@link #kind}'s status.
+ * A call that fails with a message for the caller: the JSON-RPC {@code error}, or the HTTP
+ * {@code {"Error": ...}} body. What the caller is told beyond the message (HTTP status, JSON-RPC 2.0 code)
+ * follows from the {@link #kind} alone, through {@link ErrorMapping}.
  */
 public final class RpcException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Why the call failed, which decides the HTTP status. */
-    public enum Kind {
-        /** The request is wrong (400): bad JSON, unknown method, invalid fields, or the engine said no. */
-        BAD_REQUEST(400),
-        /** No reply in time (504). */
-        TIMEOUT(504),
-        /** Kafka cannot be reached (503). */
-        UNAVAILABLE(503);
+    private final ErrorKind kind;
+    private final String requestId;
 
-        private final int httpStatus;
-
-        Kind(int httpStatus) {
-            this.httpStatus = httpStatus;
-        }
-
-        /** The HTTP status of this kind of failure. */
-        public int httpStatus() {
-            return httpStatus;
-        }
+    /** A failure of a kind, with the message the caller reads. */
+    public RpcException(ErrorKind kind, String message) {
+        this(kind, message, null);
     }
 
-    private final Kind kind;
-
-    public RpcException(Kind kind, String message) {
+    /**
+     * A failure that concerns a request id the caller should know, e.g. to retry a request whose outcome
+     * is unknown.
+     */
+    public RpcException(ErrorKind kind, String message, String requestId) {
         super(message, null, false, false);
-        this.kind = kind;
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.requestId = requestId;
     }
 
     /** A bad request. */
     public static RpcException badRequest(String message) {
-        return new RpcException(Kind.BAD_REQUEST, message);
+        return new RpcException(ErrorKind.BAD_REQUEST, message);
     }
 
-    public Kind kind() {
+    /** Why the call failed. */
+    public ErrorKind kind() {
         return kind;
+    }
+
+    /** The request id the caller should retry with or look up; null when there is none to tell. */
+    public String requestId() {
+        return requestId;
     }
 }

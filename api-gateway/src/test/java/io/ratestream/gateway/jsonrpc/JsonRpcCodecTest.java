@@ -179,20 +179,29 @@ class JsonRpcCodecTest {
     }
 
     @Test
-    void shouldEchoIdsOfEveryJsonTypeAsGiven() {
+    void shouldEchoStringAndNumberIdsAsGivenAndRefuseOthersAndHugeOnes() {
         EmbeddedChannel channel = channel((method, params, key) -> CompletableFuture.completedFuture(0));
         List<String> ids = List.of("7", "-1", "1.50", "12345678901234567890", "\"abc\"", "\"\"", "null",
-                "true", "{\"a\":[1,\"b\",null]}", "[1,2]");
+                "\"" + "i".repeat(128) + "\"");
+        List<String> refused = List.of("true", "{\"a\":[1,\"b\",null]}", "[1,2]", "\"" + "i".repeat(129) + "\"",
+                "1e1000000000", "1.5e-200");
 
         for (String id : ids) {
             send(channel, "{\"method\":\"M\",\"id\":" + id + "}");
         }
         send(channel, "{\"method\":\"M\"}");
+        for (String id : refused) {
+            send(channel, "{\"method\":\"M\",\"id\":" + id + "}");
+        }
 
         List<String> expected = new ArrayList<>();
         ids.forEach(id -> expected.add("{\"id\":" + id + ",\"result\":0,\"error\":null}\n"));
         expected.add("{\"id\":null,\"result\":0,\"error\":null}\n");
-        assertThat(responses(channel)).containsExactlyElementsOf(expected);
+        List<String> responses = responses(channel);
+        assertThat(responses.subList(0, expected.size())).containsExactlyElementsOf(expected);
+        assertThat(responses.subList(expected.size(), responses.size())).hasSize(refused.size())
+                .allSatisfy(r -> assertThat(r).startsWith("{\"id\":null,\"result\":null,\"error\":\"invalid request: ")
+                        .hasSizeLessThan(200));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import io.ratestream.schemas.reply.ErrorKind;
 import org.junit.jupiter.api.Test;
 
 class JsonRpcProtocolTest {
@@ -129,13 +130,20 @@ class JsonRpcProtocolTest {
                 "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"Responder.GetCost\",\"params\":[{}]}");
         String refused = answer(failingWith(io.ratestream.gateway.rpc.RpcException.badRequest("amount exceeds budget")),
                 "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"Responder.DebitSMS\",\"params\":[{}]}");
-        String unknown = answer(failingWith(io.ratestream.gateway.rpc.RpcException.badRequest(
+        String unknown = answer(failingWith(new io.ratestream.gateway.rpc.RpcException(ErrorKind.METHOD_NOT_FOUND,
                 "rpc: can't find method Responder.X")), "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"Responder.X\"}");
+        String unknownOutcome = answer(failingWith(new io.ratestream.gateway.rpc.RpcException(
+                ErrorKind.OUTCOME_UNKNOWN, "outcome unknown: retry with RequestId q", "q")),
+                "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"Responder.DebitBalance\",\"params\":[{}]}");
+        String poor = answer(failingWith(new io.ratestream.gateway.rpc.RpcException(ErrorKind.INSUFFICIENT_FUNDS,
+                "amount exceeds budget")), "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"Responder.DebitSMS\"}");
 
         assertThat(ok).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"result\":540}");
-        assertThat(refused).isEqualTo(
-                "{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32000,\"message\":\"amount exceeds budget\"}}");
+        assertThat(refused).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32602,"
+                + "\"message\":\"amount exceeds budget\",\"data\":{\"kind\":\"bad_request\"}}}");
         assertThat(unknown).contains("\"code\":-32601");
+        assertThat(unknownOutcome).contains("\"code\":-32001", "\"data\":{\"kind\":\"outcome_unknown\",\"requestId\":\"q\"}");
+        assertThat(poor).contains("\"code\":-32005", "\"kind\":\"insufficient_funds\"");
     }
 
     @Test

@@ -49,20 +49,30 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
+            return run();
+        }
+    }
+
+    private int run() throws Exception {
         Ports.requireFree("127.0.0.1", kafka.port, "--kafka-port");
         listeners.requireFree();
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafka.port);
+        DevStack.Preload demo = fresh && !noDemoData
+                ? new DevStack.Preload(new CgratesFiles(Json.newMapper()).readDirectory(demoDir), "vdf") : null;
         DevStack stack;
         try {
+            // The demo data is loaded before the gateway opens its ports: a client that connects as soon as
+            // a port accepts finds the data there.
             stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams"))
                             .withKafkaProperties(kafkaProperties.values).withPartitions(partitions),
                     GatewayConfig.defaults(broker.bootstrapServers()).withBind(listeners.bind)
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                             .withKafkaProperties(kafkaProperties.values),
-                    Duration.ofSeconds(120));
-        } catch (RuntimeException e) {
+                    Duration.ofSeconds(120), demo);
+        } catch (Exception | Error e) {
             broker.close();
             throw e;
         }
@@ -72,9 +82,8 @@ final class DevCommand implements Callable<Integer> {
             broker.close();
             stopped.countDown();
         }, "ratestream-dev-shutdown"));
-        if (fresh && !noDemoData) {
-            Loader.Report report = stack.load(new CgratesFiles(Json.newMapper()).readDirectory(demoDir), "vdf",
-                    Duration.ofSeconds(60));
+        if (demo != null) {
+            Loader.Report report = demo.report();
             System.out.printf("loaded the demo data under tenant vdf: %d rating profiles, %d destinations, "
                     + "%d tariff plans, %d budgets%n", report.ratingProfiles(), report.destinations(),
                     report.tariffPlans(), report.budgets());

@@ -5,6 +5,10 @@ import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.Keys;
 import io.ratestream.schemas.model.Names;
 import io.ratestream.schemas.model.UserBudget;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 
 /**
@@ -55,6 +59,31 @@ public record Command(
         }
         if (problem != null) {
             throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /**
+     * What a request id stands for: a digest of everything the command asks (method, descriptor, budget),
+     * but not of the request id, the accepted-at instant or the reply route, which a retry may change. Two
+     * commands with the same request id and subscriber but different fingerprints are two different
+     * requests, and the second is refused. Stable across processes and versions of the JVM.
+     */
+    public long fingerprint() {
+        CallDescriptor d = descriptor;
+        StringBuilder text = new StringBuilder(128).append(method.name()).append('\u001f').append(d.tor());
+        for (Object part : new Object[] {d.cstmId(), d.subject(), d.destinationPrefix(),
+                d.timeStart() == null ? null : d.timeStart().toInstant() + "@" + d.timeStart().getOffset(),
+                d.timeEnd() == null ? null : d.timeEnd().toInstant() + "@" + d.timeEnd().getOffset(),
+                d.amount() == null ? null : d.amount().stripTrailingZeros().toString(),
+                budget == null ? null : budget.toString()}) {
+            text.append('\u001f').append(part);
+        }
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 

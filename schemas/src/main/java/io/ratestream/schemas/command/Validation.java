@@ -37,6 +37,10 @@ public final class Validation {
                 return "Budget.Id '" + command.budget().id() + "' must equal Subject '"
                         + command.descriptor().subject() + "'";
             }
+            String problem = command.budget().rangeProblem();
+            if (problem != null) {
+                return "Budget." + problem;
+            }
         }
         return problem(command.method(), command.descriptor());
     }
@@ -85,11 +89,13 @@ public final class Validation {
         if (problem != null || method != Method.GET_COST) {
             return problem;
         }
+        // Without TimeStart the call starts when the request was accepted; without TimeEnd it has no length
+        // (the original API's example, which shows the matched prefix and the connect fee).
         if (d.timeStart() == null) {
-            return "TimeStart is required for GetCost";
+            return d.timeEnd() == null ? null : "TimeStart is required for GetCost when TimeEnd is given";
         }
         if (d.timeEnd() == null) {
-            return "TimeEnd is required for GetCost";
+            return null;
         }
         if (d.timeEnd().isBefore(d.timeStart())) {
             return "TimeEnd " + d.timeEnd() + " is before TimeStart " + d.timeStart();
@@ -114,11 +120,11 @@ public final class Validation {
         if (amount == null) {
             return "Amount is required for " + method.wireName();
         }
+        // Compared, never formatted: an amount built in code may not have passed the parser's bound.
         if (amount.abs().compareTo(MAX_AMOUNT) > 0) {
-            return "Amount " + amount.toPlainString() + " is out of range (at most " + MAX_AMOUNT.toPlainString()
-                    + " in absolute value)";
+            return "Amount is out of range (at most " + MAX_AMOUNT.toPlainString() + " in absolute value)";
         }
-        if (amount.stripTrailingZeros().scale() > MAX_AMOUNT_SCALE) {
+        if (amount.scale() > MAX_AMOUNT_SCALE && amount.stripTrailingZeros().scale() > MAX_AMOUNT_SCALE) {
             return "Amount has more than " + MAX_AMOUNT_SCALE + " decimals";
         }
         if (method == Method.GET_MAX_SESSION_TIME || method == Method.GET_EXACT_MAX_SESSION_TIME) {

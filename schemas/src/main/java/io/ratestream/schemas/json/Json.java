@@ -22,8 +22,10 @@ import java.time.OffsetDateTime;
  * <ul>
  *   <li>Field names are read in any letter case ({@code "Tor"}, {@code "TOR"} and {@code "tor"} are the
  *       same field), as the original Go server did; unknown fields are ignored, as Go's decoder does.
- *   <li>Money and amounts are {@link BigDecimal}, read exactly from the JSON text and written as plain
- *       JSON numbers without trailing zeros or exponent ({@code 540}, {@code 0.5}, {@code 60.35}).
+ *   <li>Money and amounts are {@link BigDecimal}, read exactly from the JSON text within the bounds of
+ *       {@link BoundedDecimal} and written as plain JSON numbers without trailing zeros or exponent
+ *       ({@code 540}, {@code 0.5}, {@code 60.35}).
+ *   <li>Go's zero time {@code 0001-01-01T00:00:00Z} reads as an absent time (see {@link Rfc3339}).
  *   <li>Times are RFC 3339 and keep their UTC offset both ways (see {@link Rfc3339}).
  *   <li>A float is never silently truncated into an integer field.
  *   <li>Null values are left out when writing.
@@ -33,6 +35,9 @@ import java.time.OffsetDateTime;
  * it, never per request.
  */
 public final class Json {
+
+    /** Longest description {@link #describe} returns: an error may quote input, never much of it. */
+    public static final int MAX_DESCRIPTION = 240;
 
     /** Longest JSON string value accepted, in characters: nothing in the contract comes near it. */
     public static final int MAX_STRING_LENGTH = 1 << 20;
@@ -64,13 +69,15 @@ public final class Json {
         }
         String message = cause instanceof com.fasterxml.jackson.core.JsonProcessingException json
                 ? json.getOriginalMessage() : cause.getMessage();
-        return path.isEmpty() ? message : path + ": " + message;
+        String described = path.isEmpty() ? message : path + ": " + message;
+        return Texts.cut(described, MAX_DESCRIPTION);
     }
 
     /** A new mapper with the ratestream configuration. */
     public static ObjectMapper newMapper() {
         SimpleModule ratestream = new SimpleModule("ratestream");
         ratestream.addSerializer(BigDecimal.class, new PlainDecimalSerializer());
+        ratestream.addDeserializer(BigDecimal.class, new BoundedDecimal.Deserializer());
         ratestream.addSerializer(OffsetDateTime.class, new Rfc3339.Serializer());
         ratestream.addDeserializer(OffsetDateTime.class, new Rfc3339.Deserializer());
         ratestream.addSerializer(LocalTime.class, new TimeOfDay.Serializer());
@@ -96,7 +103,7 @@ public final class Json {
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxStringLength(MAX_STRING_LENGTH)
-                .maxNumberLength(64)
+                .maxNumberLength(BoundedDecimal.MAX_TEXT)
                 .maxNestingDepth(64)
                 .build());
         return mapper;

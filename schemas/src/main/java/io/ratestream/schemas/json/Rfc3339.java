@@ -17,8 +17,14 @@ import java.time.temporal.ChronoField;
 /**
  * RFC 3339 times that keep their UTC offset: {@code 2012-02-02T17:30:00Z},
  * {@code 2012-02-02T19:30:00+02:00}, with a fraction of a second only when there is one.
+ *
+ * <p>Go clients cannot leave a {@code time.Time} field out and send its zero value,
+ * {@code 0001-01-01T00:00:00Z}: that instant reads as an absent time (SPEC 1).
  */
 public final class Rfc3339 {
+
+    /** Go's zero {@code time.Time}, {@code 0001-01-01T00:00:00Z}, as seconds since the epoch. */
+    public static final long GO_ZERO_EPOCH_SECOND = -62_135_596_800L;
 
     /** Writes seconds always (unlike ISO_OFFSET_DATE_TIME, which drops {@code :00}) and {@code Z} for UTC. */
     public static final DateTimeFormatter FORMAT = new DateTimeFormatterBuilder()
@@ -44,8 +50,25 @@ public final class Rfc3339 {
         try {
             return OffsetDateTime.parse(text.trim(), PARSE);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an RFC 3339 time such as 2012-02-02T17:30:00Z");
+            throw new IllegalArgumentException("'" + Texts.cut(text, BoundedDecimal.QUOTED)
+                    + "' is not an RFC 3339 time such as 2012-02-02T17:30:00Z");
         }
+    }
+
+    /**
+     * Parses an RFC 3339 time, reading Go's zero time as absent.
+     *
+     * @return the time, or null for Go's zero time
+     * @throws IllegalArgumentException naming the text and the expected form
+     */
+    public static OffsetDateTime parseOrAbsent(String text) {
+        OffsetDateTime time = parse(text);
+        return isGoZero(time) ? null : time;
+    }
+
+    /** Whether a time is Go's zero time (at any offset): the way a Go client says "absent". */
+    public static boolean isGoZero(OffsetDateTime time) {
+        return time != null && time.toEpochSecond() == GO_ZERO_EPOCH_SECOND && time.getNano() == 0;
     }
 
     /** Formats a time as RFC 3339 with its own offset. */
@@ -80,7 +103,7 @@ public final class Rfc3339 {
                 return null;
             }
             try {
-                return parse(text);
+                return parseOrAbsent(text);
             } catch (IllegalArgumentException e) {
                 return (OffsetDateTime) ctx.handleWeirdStringValue(OffsetDateTime.class, text, e.getMessage());
             }

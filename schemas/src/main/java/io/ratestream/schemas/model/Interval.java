@@ -56,9 +56,10 @@ public record Interval(
             throw new IllegalArgumentException("EndTime " + endTime + " must be after StartTime " + startTime
                     + " (split a tariff that crosses midnight into two intervals)");
         }
-        connectFee = Decimals.orZero(connectFee);
-        price = Decimals.orZero(price);
+        connectFee = Decimals.requireInRange(Decimals.orZero(connectFee), "ConnectFee");
+        price = Decimals.requireInRange(Decimals.orZero(price), "Price");
         billingUnit = billingUnit == null || billingUnit.signum() == 0 ? BigDecimal.ONE : billingUnit;
+        Decimals.requireInRange(billingUnit, "BillingUnit");
         if (connectFee.signum() < 0) {
             throw new IllegalArgumentException("ConnectFee must not be negative; got " + connectFee);
         }

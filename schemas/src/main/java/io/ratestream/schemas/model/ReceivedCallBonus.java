@@ -21,8 +21,8 @@ public record ReceivedCallBonus(
     public static final ReceivedCallBonus NONE = new ReceivedCallBonus(null, null, null, null);
 
     public ReceivedCallBonus {
-        credit = Decimals.orZero(credit);
-        smsCredit = Decimals.orZero(smsCredit);
-        traffic = Decimals.orZero(traffic);
+        credit = Decimals.requireInRange(Decimals.orZero(credit), "Credit");
+        smsCredit = Decimals.requireInRange(Decimals.orZero(smsCredit), "SmsCredit");
+        traffic = Decimals.requireInRange(Decimals.orZero(traffic), "Traffic");
     }
 }

@@ -32,14 +32,21 @@ public record TariffPlan(
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("Id is required");
         }
-        smsCredit = Decimals.orZero(smsCredit);
-        traffic = Decimals.orZero(traffic);
-        receivedCallSecondsLimit = Decimals.orZero(receivedCallSecondsLimit);
+        smsCredit = Decimals.requireInRange(Decimals.orZero(smsCredit), "SmsCredit");
+        traffic = Decimals.requireInRange(Decimals.orZero(traffic), "Traffic");
+        receivedCallSecondsLimit = Decimals.requireInRange(Decimals.orZero(receivedCallSecondsLimit),
+                "ReceivedCallSecondsLimit");
         if (receivedCallSecondsLimit.signum() < 0) {
             throw new IllegalArgumentException("ReceivedCallSecondsLimit must not be negative");
         }
         receivedCallBonus = receivedCallBonus == null ? ReceivedCallBonus.NONE : receivedCallBonus;
         minuteBuckets = Decimals.copy(minuteBuckets, "MinuteBuckets");
+        for (MinuteBucket bucket : minuteBuckets) {
+            requireInRange(bucket, "MinuteBuckets");
+        }
+        if (receivedCallBonus.minuteBucket() != null) {
+            requireInRange(receivedCallBonus.minuteBucket(), "ReceivedCallBonus.MinuteBucket");
+        }
         volumeDiscountThresholds = Decimals.copy(volumeDiscountThresholds, "VolumeDiscountThresholds");
     }
 
@@ -56,5 +63,10 @@ public record TariffPlan(
             }
         }
         return best == null ? BigDecimal.ZERO : best.discount();
+    }
+
+    private static void requireInRange(MinuteBucket bucket, String field) {
+        Decimals.requireInRange(bucket.seconds(), field + ".Seconds");
+        Decimals.requireInRange(bucket.price(), field + ".Price");
     }
 }

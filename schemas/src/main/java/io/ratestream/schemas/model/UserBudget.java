@@ -48,6 +48,33 @@ public record UserBudget(
         minuteBuckets = Decimals.copy(minuteBuckets, "MinuteBuckets");
     }
 
+    /**
+     * What is out of range in this budget as a client sent it (SetUserBudget, the loader), or null: every
+     * figure at most 1e12 in absolute value with at most 12 decimals. Not checked when reading a stored
+     * budget, which the engine computed and may hold more decimals (a credit less seconds x price).
+     */
+    public String rangeProblem() {
+        String[] names = {"Credit", "SmsCredit", "Traffic", "VolumeDiscountSeconds", "ReceivedCallSeconds"};
+        BigDecimal[] values = {credit, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds};
+        for (int i = 0; i < names.length; i++) {
+            String problem = Decimals.rangeProblem(values[i], names[i]);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        for (int i = 0; i < minuteBuckets.size(); i++) {
+            MinuteBucket bucket = minuteBuckets.get(i);
+            String problem = Decimals.rangeProblem(bucket.seconds(), "MinuteBuckets[" + i + "].Seconds");
+            if (problem == null) {
+                problem = Decimals.rangeProblem(bucket.price(), "MinuteBuckets[" + i + "].Price");
+            }
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
     /** Whether the budget names a tariff plan. */
     @JsonIgnore
     public boolean hasTariffPlan() {

@@ -17,8 +17,8 @@ public record VolumeDiscount(
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     public VolumeDiscount {
-        volume = Decimals.orZero(volume);
-        discount = Decimals.orZero(discount);
+        volume = Decimals.requireInRange(Decimals.orZero(volume), "Volume");
+        discount = Decimals.requireInRange(Decimals.orZero(discount), "Discount");
         if (volume.signum() < 0) {
             throw new IllegalArgumentException("Volume must not be negative; got " + volume);
         }

@@ -15,13 +15,19 @@ import java.math.BigDecimal;
  * @param callCost the result of GetCost
  * @param value the number every other method returns
  * @param error what went wrong, for a person to read
+ * @param errorKind what kind of error it is; set exactly when {@code error} is (a reply written without
+ *     one, by an older version, reads as {@link ErrorKind#BAD_REQUEST})
+ * @param subscriber the command's {@code tenant:subject}; a gateway completes a waiting request only with
+ *     a reply whose request id and subscriber both match. Null when the command could not be read
  */
 public record Reply(
         @JsonProperty("RequestId") String requestId,
         @JsonProperty("Method") Method method,
         @JsonProperty("CallCost") CallCost callCost,
         @JsonProperty("Value") BigDecimal value,
-        @JsonProperty("Error") String error) {
+        @JsonProperty("Error") String error,
+        @JsonProperty("ErrorKind") ErrorKind errorKind,
+        @JsonProperty("Subscriber") String subscriber) {
 
     public Reply {
         if (requestId == null) {
@@ -31,21 +37,36 @@ public record Reply(
         if (set != 1) {
             throw new IllegalArgumentException("a reply carries exactly one of CallCost, Value and Error");
         }
+        if (error == null) {
+            errorKind = null;
+        } else if (errorKind == null) {
+            errorKind = ErrorKind.BAD_REQUEST;
+        }
     }
 
     /** A successful GetCost. */
     public static Reply of(String requestId, Method method, CallCost callCost) {
-        return new Reply(requestId, method, callCost, null, null);
+        return new Reply(requestId, method, callCost, null, null, null, null);
     }
 
     /** A successful operation that returns a number. */
     public static Reply of(String requestId, Method method, BigDecimal value) {
-        return new Reply(requestId, method, null, value, null);
+        return new Reply(requestId, method, null, value, null, null, null);
     }
 
-    /** A refusal or failure. */
+    /** A refusal or failure of a kind. */
+    public static Reply error(String requestId, Method method, ErrorKind kind, String error) {
+        return new Reply(requestId, method, null, null, error, kind, null);
+    }
+
+    /** A bad request. */
     public static Reply error(String requestId, Method method, String error) {
-        return new Reply(requestId, method, null, null, error);
+        return error(requestId, method, ErrorKind.BAD_REQUEST, error);
+    }
+
+    /** This reply addressed to a subscriber ({@code tenant:subject}). */
+    public Reply withSubscriber(String value) {
+        return new Reply(requestId, method, callCost, this.value, error, errorKind, value);
     }
 
     /** Whether this reply is an error. */

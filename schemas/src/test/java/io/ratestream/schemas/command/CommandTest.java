@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.CallCost;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -97,12 +98,21 @@ class CommandTest {
         assertThat(Reply.of("r", Method.GET_COST, cost).result()).isSameAs(cost);
         assertThat(Reply.of("r", Method.DEBIT_SMS, BigDecimal.ONE).result()).isEqualTo(BigDecimal.ONE);
         assertThat(Reply.error("r", Method.DEBIT_SMS, "no").result()).isNull();
-        assertThatThrownBy(() -> new Reply("r", Method.GET_COST, cost, BigDecimal.ONE, null))
+        assertThatThrownBy(() -> new Reply("r", Method.GET_COST, cost, BigDecimal.ONE, null, null, null))
                 .hasMessageContaining("exactly one");
-        assertThatThrownBy(() -> new Reply("r", Method.GET_COST, null, BigDecimal.ONE, "no"))
+        assertThatThrownBy(() -> new Reply("r", Method.GET_COST, null, BigDecimal.ONE, "no", null, null))
                 .hasMessageContaining("exactly one");
-        assertThatThrownBy(() -> new Reply("r", Method.GET_COST, null, null, null)).hasMessageContaining("exactly one");
-        assertThat(mapper.writeValueAsString(Reply.error("r", Method.DEBIT_SMS, "amount exceeds budget")))
-                .isEqualTo("{\"RequestId\":\"r\",\"Method\":\"DebitSMS\",\"Error\":\"amount exceeds budget\"}");
+        assertThatThrownBy(() -> new Reply("r", Method.GET_COST, null, null, null, null, null))
+                .hasMessageContaining("exactly one");
+        assertThat(mapper.writeValueAsString(Reply.error("r", Method.DEBIT_SMS, ErrorKind.INSUFFICIENT_FUNDS,
+                "amount exceeds budget").withSubscriber("vdf:rif")))
+                .isEqualTo("{\"RequestId\":\"r\",\"Method\":\"DebitSMS\",\"Error\":\"amount exceeds budget\","
+                        + "\"ErrorKind\":\"insufficient_funds\",\"Subscriber\":\"vdf:rif\"}");
+        assertThat(Reply.error("r", Method.DEBIT_SMS, "no").errorKind()).as("default kind").isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(Reply.of("r", Method.DEBIT_SMS, BigDecimal.ONE).errorKind()).isNull();
+        assertThat(mapper.readValue("{\"RequestId\":\"r\",\"Error\":\"x\",\"ErrorKind\":\"from_the_future\"}",
+                Reply.class).errorKind()).as("unknown kind").isEqualTo(ErrorKind.INTERNAL);
+        assertThat(mapper.readValue("{\"RequestId\":\"r\",\"Error\":\"x\"}", Reply.class).errorKind())
+                .as("written before kinds existed").isEqualTo(ErrorKind.BAD_REQUEST);
     }
 }

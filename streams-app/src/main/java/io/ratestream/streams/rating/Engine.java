@@ -8,12 +8,14 @@ import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.MinuteBucket;
 import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,7 +51,7 @@ public final class Engine {
     public Decision decide(UserBudget budget, Command command) {
         String problem = Validation.problem(command);
         if (problem != null) {
-            return refuse(budget, command, problem);
+            return refuse(budget, command, ErrorKind.BAD_REQUEST, problem);
         }
         try {
             return switch (command.method()) {
@@ -60,14 +62,18 @@ public final class Engine {
                 default -> change(budget, command);
             };
         } catch (RatingException e) {
-            return refuse(budget, command, e.getMessage());
+            return refuse(budget, command, e.kind(), e.getMessage());
         }
     }
 
     private Reply getCost(UserBudget budget, Command command) {
         CallDescriptor d = command.descriptor();
-        long duration = CivilTime.epochNanos(d.timeEnd()) - CivilTime.epochNanos(d.timeStart());
-        Rater.Rating rating = rater.rate(d.cstmId(), d.subject(), d.destinationPrefix(), d.timeStart(), duration,
+        // No TimeStart: the call starts when the request was accepted, to the second (the original API's
+        // example); no TimeEnd: a zero-length call, which shows the matched prefix and the connect fee.
+        OffsetDateTime start = d.timeStart() != null ? d.timeStart()
+                : command.acceptedAt().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC);
+        long duration = d.timeEnd() == null ? 0 : CivilTime.epochNanos(d.timeEnd()) - CivilTime.epochNanos(start);
+        Rater.Rating rating = rater.rate(d.cstmId(), d.subject(), d.destinationPrefix(), start, duration,
                 budget, true);
         return Reply.of(command.requestId(), command.method(), rating.toCallCost(d.tor()));
     }
@@ -150,7 +156,8 @@ public final class Engine {
     private Decision change(UserBudget budget, Command command) {
         if (budget == null) {
             CallDescriptor d = command.descriptor();
-            return refuse(null, command, "no budget for tenant " + d.cstmId() + " and subject " + d.subject()
+            return refuse(null, command, ErrorKind.NOT_FOUND,
+                    "no budget for tenant " + d.cstmId() + " and subject " + d.subject()
                     + ": load one first");
         }
         BigDecimal amount = command.descriptor().amount();
@@ -177,7 +184,8 @@ public final class Engine {
 
     private Decision debitSms(UserBudget budget, Command command, BigDecimal amount) {
         if (budget.smsCredit().compareTo(amount) < 0) {
-            return refuse(budget, command, "amount exceeds budget: " + plain(budget.smsCredit())
+            return refuse(budget, command, ErrorKind.INSUFFICIENT_FUNDS,
+                    "amount exceeds budget: " + plain(budget.smsCredit())
                     + " SMS left, " + plain(amount) + " asked");
         }
         UserBudget after = budget.withSmsCredit(budget.smsCredit().subtract(amount));
@@ -192,14 +200,16 @@ public final class Engine {
         BigDecimal[] offers = Buckets.offers(buckets, order, budget.credit());
         BigDecimal available = Buckets.sum(offers);
         if (amount.compareTo(available) > 0) {
-            return refuse(budget, command, "not enough seconds for " + number + ": " + plain(available)
+            return refuse(budget, command, ErrorKind.INSUFFICIENT_FUNDS,
+                    "not enough seconds for " + number + ": " + plain(available)
                     + " available, " + plain(amount) + " asked");
         }
         List<MinuteBucket> next = new ArrayList<>(buckets);
         BigDecimal credit = budget.credit();
         if (amount.signum() < 0) {
             if (order.length == 0) {
-                return refuse(budget, command, "no minute bucket applies to " + number + " to give seconds back to");
+                return refuse(budget, command, ErrorKind.NOT_FOUND,
+                        "no minute bucket applies to " + number + " to give seconds back to");
             }
             MinuteBucket first = buckets.get(order[0]);
             next.set(order[0], first.withSeconds(first.seconds().subtract(amount)));
@@ -293,8 +303,8 @@ public final class Engine {
         return new Decision(budget, reply, List.of());
     }
 
-    private static Decision refuse(UserBudget budget, Command command, String problem) {
-        return new Decision(budget, Reply.error(command.requestId(), command.method(), problem), List.of());
+    private static Decision refuse(UserBudget budget, Command command, ErrorKind kind, String problem) {
+        return new Decision(budget, Reply.error(command.requestId(), command.method(), kind, problem), List.of());
     }
 
     private static String plain(BigDecimal value) {

@@ -2,6 +2,7 @@ package io.ratestream.streams.topology;
 
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.streams.rating.Decision;
 import io.ratestream.streams.rating.Engine;
@@ -58,9 +59,17 @@ final class CommandHandler {
         Instant acceptedAt = command.acceptedAt();
         String processedKey = command.key() + SEPARATOR + command.requestId();
         ProcessedReply seen = ledger.processed(processedKey);
+        long fingerprint = command.fingerprint();
         Outcome outcome;
         if (seen != null && !seen.acceptedAt().isBefore(acceptedAt.minus(retention))) {
-            outcome = new Outcome(seen.reply(), List.of(), true, null);
+            // Entries written before replies named their subscriber get it here.
+            outcome = seen.sameRequest(fingerprint)
+                    ? new Outcome(seen.reply().withSubscriber(command.key()), List.of(), true, null)
+                    : new Outcome(Reply.error(command.requestId(), command.method(), ErrorKind.REQUEST_ID_CONFLICT,
+                            "RequestId " + command.requestId() + " was already used for a different request of "
+                                    + command.key() + " (another method, amount, destination or time): use a new "
+                                    + "id for a new request; nothing was changed").withSubscriber(command.key()),
+                            List.of(), false, null);
         } else {
             String key = command.key();
             Decision decision;
@@ -73,13 +82,15 @@ final class CommandHandler {
                 internalError = "internal error: " + e;
                 LOG.error("engine failed on request {} for {}", command.requestId(), key, e);
                 decision = new Decision(ledger.budget(key),
-                        Reply.error(command.requestId(), command.method(), internalError), List.of());
+                        Reply.error(command.requestId(), command.method(), ErrorKind.INTERNAL, internalError),
+                        List.of());
             }
             if (decision.changed()) {
                 ledger.putBudget(key, decision.budget());
             }
-            ledger.putProcessed(processedKey, new ProcessedReply(decision.reply(), acceptedAt));
-            outcome = new Outcome(decision.reply(), decision.events(), false, internalError);
+            Reply reply = decision.reply().withSubscriber(key);
+            ledger.putProcessed(processedKey, new ProcessedReply(reply, acceptedAt, fingerprint));
+            outcome = new Outcome(reply, decision.events(), false, internalError);
         }
         if (watermark == null) {
             watermark = acceptedAt;

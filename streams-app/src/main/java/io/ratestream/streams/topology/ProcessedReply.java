@@ -10,8 +10,17 @@ import java.time.Instant;
  *
  * @param reply the original reply; never null
  * @param acceptedAt the command's accepted-at instant; never null
+ * @param fingerprint the command's {@link io.ratestream.schemas.command.Command#fingerprint()}, so that a
+ *     request id reused for a different request is noticed; null in entries written before it existed,
+ *     which match any command
  */
 public record ProcessedReply(
         @JsonProperty("Reply") Reply reply,
-        @JsonProperty("AcceptedAt") Instant acceptedAt) {
+        @JsonProperty("AcceptedAt") Instant acceptedAt,
+        @JsonProperty("Fingerprint") Long fingerprint) {
+
+    /** Whether a command with this fingerprint is the request this entry recorded. */
+    boolean sameRequest(long commandFingerprint) {
+        return fingerprint == null || fingerprint == commandFingerprint;
+    }
 }

@@ -18,6 +18,7 @@ import io.ratestream.schemas.model.Timespan;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.Reply;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -380,12 +381,33 @@ class GetCostTest {
     }
 
     @Test
-    void shouldRefuseMissingOrBackwardTimes() {
+    void shouldRefuseAnEndWithoutAStartOrBeforeIt() {
         Engine engine = Given.demo().engine();
 
-        assertThat(error(engine, null, call("rif", "0256", "2012-02-02T17:30:00Z", null))).contains("TimeEnd");
+        assertThat(error(engine, null, call("rif", "0256", null, "2012-02-02T17:30:00Z"))).contains("TimeStart");
         assertThat(error(engine, null, call("rif", "0256", "2012-02-02T18:30:00Z", "2012-02-02T17:30:00Z")))
                 .contains("before");
+    }
+
+    @Test
+    void shouldRateAZeroLengthCallWithoutAnEndFromTheStartOrWhenTheRequestWasAccepted() {
+        Engine engine = Given.demo().engine();
+
+        CallCost noEnd = engine.decide(null, command(Method.GET_COST, call("rif", "0256", "2012-02-02T18:30:00Z", null)))
+                .reply().callCost();
+        CallCost noTimes = engine.decide(null, command(Method.GET_COST, call("rif", "0256", null, null),
+                Instant.parse("2012-02-02T17:10:09.750Z"))).reply().callCost();
+
+        assertThat(noEnd.cost()).isEqualByComparingTo("0");
+        assertThat(noEnd.timespans()).singleElement().satisfies(span -> {
+            assertThat(span.timeStart()).isEqualTo(span.timeEnd()).isEqualTo(OffsetDateTime.parse("2012-02-02T18:30:00Z"));
+            assertThat(span.interval().price()).isEqualByComparingTo("0.1");
+        });
+        assertThat(noTimes.timespans()).singleElement().satisfies(span -> {
+            assertThat(span.timeStart()).as("accepted-at, to the second").isEqualTo(span.timeEnd())
+                    .isEqualTo(OffsetDateTime.parse("2012-02-02T17:10:09Z"));
+            assertThat(span.interval().price()).isEqualByComparingTo("0.2");
+        });
     }
 
     private static UserBudget withVolume(String subject, String seconds) {

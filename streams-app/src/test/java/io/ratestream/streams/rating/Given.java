@@ -102,7 +102,7 @@ final class Given {
     }
 
     static CallDescriptor call(String subject, String destination, String start, String end) {
-        return new CallDescriptor(0, "vdf", subject, destination, OffsetDateTime.parse(start),
+        return new CallDescriptor(0, "vdf", subject, destination, start == null ? null : OffsetDateTime.parse(start),
                 end == null ? null : OffsetDateTime.parse(end), null, null);
     }
 

@@ -7,6 +7,7 @@ import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.command.ReplyTo;
 import io.ratestream.schemas.event.BudgetEvent;
 import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.DeadLetter;
 import io.ratestream.schemas.topics.Topics;
@@ -87,11 +88,19 @@ class CommandTopologyTest {
     void shouldAnswerARepeatedRequestIdWithTheOriginalReplyAndChangeNothing() {
         Reply first = send("same", Method.DEBIT_BALANCE, null, "5");
         Reply again = send("same", Method.DEBIT_BALANCE, null, "5");
-        Reply other = send("same", Method.DEBIT_BALANCE, null, "7"); // the id decides, not the content
+        Reply other = send("same", Method.DEBIT_BALANCE, null, "7");
+        Reply otherMethod = send("same", Method.DEBIT_SMS, null, "5");
+        Reply stillTheFirst = send("same", Method.DEBIT_BALANCE, null, "5.0");
 
         assertThat(first.value()).isEqualByComparingTo("16");
+        assertThat(first.subscriber()).isEqualTo("vdf:minutosu");
         assertThat(again).isEqualTo(first);
-        assertThat(other).isEqualTo(first);
+        assertThat(stillTheFirst).as("the same amount written otherwise").isEqualTo(first);
+        for (Reply conflict : List.of(other, otherMethod)) {
+            assertThat(conflict.errorKind()).isEqualTo(ErrorKind.REQUEST_ID_CONFLICT);
+            assertThat(conflict.error()).contains("RequestId same was already used for a different request");
+            assertThat(conflict.subscriber()).isEqualTo("vdf:minutosu");
+        }
         assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("16");
         assertThat(pipeline.events.readValuesToList()).hasSize(1);
     }
