@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * JSON-RPC 1.0 over raw TCP, wire-compatible with Go's {@code net/rpc/jsonrpc} (default port 2001): a
  * connection carries a stream of request objects and gets one response object per request, each followed
  * by a newline, in completion order. Netty event loops serve all connections (one acceptor thread, one
- * worker per core), so thousands of idle connections cost no threads.
+ * worker per core), so thousands of idle connections cost no threads. The {@link ConnectionLimits} bound
+ * what any one client can take: connections, requests in flight (by back-pressure), unsent answers, the
+ * time to finish a request; {@link #metrics()} shows them at work. Nothing in the pipeline blocks an event
+ * loop; the service's {@code call} runs on it too, so it must return its future without blocking.
  *
  * <p>Lifecycle: construct, {@link #start()}, {@link #close()}. Thread-safe.
  */
@@ -36,15 +39,16 @@ public final class JsonRpcServer implements AutoCloseable {
      *
      * @param host the address to bind, e.g. {@code 127.0.0.1}
      * @param port the TCP port; 0 picks a free one (see {@link JsonRpcServer#port()})
-     * @param maxRequestBytes the largest request object accepted; a larger one is answered with an error
-     *     and its connection closed
+     * @param maxRequestBytes the largest request object accepted (default {@value #DEFAULT_MAX_REQUEST_BYTES},
+     *     64 KiB); a larger one is answered {@code {"id":null,"result":null,"error":"request larger than N
+     *     bytes"}} and its connection closed, as soon as it is longer, without waiting for its end
      * @param idleTimeout a connection without traffic and without pending requests for this long is
      *     closed; zero keeps it open
      */
     public record Config(String host, int port, int maxRequestBytes, Duration idleTimeout) {
 
-        /** The default request size limit: 1 MiB. */
-        public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
+        /** The default request size limit: 64 KiB. */
+        public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
         /** The default idle timeout. */
         public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
 
@@ -70,7 +74,9 @@ public final class JsonRpcServer implements AutoCloseable {
     }
 
     private final Config config;
+    private final ConnectionLimits limits;
     private final JsonRpcProtocol protocol;
+    private final JsonRpcMetrics metrics;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private volatile Channel serverChannel;
@@ -80,10 +86,18 @@ public final class JsonRpcServer implements AutoCloseable {
         this(config, new JsonRpcProtocol(service));
     }
 
-    /** A server answering through {@code protocol}. */
+    /** A server answering through {@code protocol}, with {@link ConnectionLimits#defaults()}. */
     public JsonRpcServer(Config config, JsonRpcProtocol protocol) {
+        this(config, ConnectionLimits.defaults(), protocol);
+    }
+
+    /** A server answering through {@code protocol}, within {@code limits}. */
+    public JsonRpcServer(Config config, ConnectionLimits limits, JsonRpcProtocol protocol) {
         this.config = Objects.requireNonNull(config, "config");
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.metrics = new JsonRpcMetrics(
+                new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()));
     }
 
     /**
@@ -106,7 +120,8 @@ public final class JsonRpcServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new JsonRpcChannelInitializer(protocol, config.maxRequestBytes(), config.idleTimeout()))
+                .childHandler(new JsonRpcChannelInitializer(protocol, config.maxRequestBytes(), config.idleTimeout(),
+                        limits, metrics))
                 .bind(config.host(), config.port())
                 .awaitUninterruptibly();
         if (!bind.isSuccess()) {
@@ -124,6 +139,16 @@ public final class JsonRpcServer implements AutoCloseable {
             throw new IllegalStateException("JSON-RPC server not started");
         }
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** What the connection ceilings have done so far; live values, for gauges and counters. */
+    public JsonRpcMetrics metrics() {
+        return metrics;
+    }
+
+    /** The ceilings this server enforces. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     /** Stops listening and closes every connection; pending responses are dropped. Idempotent. */
