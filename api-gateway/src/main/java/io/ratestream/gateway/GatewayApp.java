@@ -2,10 +2,13 @@ package io.ratestream.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratestream.gateway.http.HttpApi;
+import io.ratestream.gateway.jsonrpc.JsonRpcMetrics;
 import io.ratestream.gateway.jsonrpc.JsonRpcProtocol;
 import io.ratestream.gateway.jsonrpc.JsonRpcServer;
 import io.ratestream.gateway.replies.PendingReplies;
@@ -79,8 +82,10 @@ public final class GatewayApp implements AutoCloseable {
                     Clock.systemUTC(), instanceName(), new RecentActivity(Clock.systemUTC()));
             JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
             JsonRpcServer tcp = started(started, new JsonRpcServer(new JsonRpcServer.Config(config.bind(),
-                    config.jsonRpcPort(), config.maxRequestBytes(), config.idleTimeout()), protocol));
+                    config.jsonRpcPort(), config.maxRequestBytes(), config.idleTimeout()), config.connectionLimits(),
+                    protocol));
             tcp.start();
+            registerListenerMetrics(metrics, tcp.metrics());
             Javalin http = HttpApi.create(gateway, mapper, Clock.systemUTC(), metrics,
                     (body, key) -> jsonRpcOverHttp(mapper, protocol, body, key), config.maxRequestBytes());
             try {
@@ -96,6 +101,29 @@ public final class GatewayApp implements AutoCloseable {
             closeAll(started);
             throw e;
         }
+    }
+
+    /** The JSON-RPC listener's ceilings, as Prometheus sees them (docs/limits.md). */
+    private static void registerListenerMetrics(MeterRegistry registry, JsonRpcMetrics listener) {
+        Gauge.builder("ratestream.jsonrpc.connections.open", listener, JsonRpcMetrics::openConnections)
+                .register(registry);
+        Gauge.builder("ratestream.jsonrpc.connections.paused", listener, JsonRpcMetrics::pausedConnections)
+                .description("connections not being read now (in-flight limit or a full write buffer)")
+                .register(registry);
+        FunctionCounter.builder("ratestream.jsonrpc.connections.refused", listener, JsonRpcMetrics::refusedServerFull)
+                .tag("reason", "server").register(registry);
+        FunctionCounter.builder("ratestream.jsonrpc.connections.refused", listener, JsonRpcMetrics::refusedAddressFull)
+                .tag("reason", "address").register(registry);
+        FunctionCounter.builder("ratestream.jsonrpc.inflight.limit.reached", listener,
+                JsonRpcMetrics::inFlightLimitReached).register(registry);
+        FunctionCounter.builder("ratestream.jsonrpc.write.buffer.full", listener, JsonRpcMetrics::writeBufferFull)
+                .register(registry);
+        FunctionCounter.builder("ratestream.jsonrpc.closed", listener, JsonRpcMetrics::requestsIncomplete)
+                .tag("reason", "deadline").register(registry);
+        FunctionCounter.builder("ratestream.jsonrpc.closed", listener, JsonRpcMetrics::requestsTooLarge)
+                .tag("reason", "too_large").register(registry);
+        FunctionCounter.builder("ratestream.jsonrpc.closed", listener, JsonRpcMetrics::requestsMalformed)
+                .tag("reason", "malformed").register(registry);
     }
 
     private static <T extends AutoCloseable> T started(Deque<AutoCloseable> started, T part) {
@@ -206,7 +234,8 @@ public final class GatewayApp implements AutoCloseable {
             switch (args[i]) {
                 case "--bootstrap" -> config = new GatewayConfig(value, config.bind(), config.jsonRpcPort(),
                         config.httpPort(), config.replyTimeout(), config.maxRequestBytes(), config.idleTimeout(),
-                        config.replyPartition(), config.repliesReadCommitted(), config.maxPending(),
+                        config.replyPartition(), config.repliesReadCommitted(), config.connectionLimits(),
+                        config.maxPending(),
                         config.kafkaProperties());
                 case "--bind" -> config = config.withBind(value);
                 case "--jsonrpc-port" -> config = config.withPorts(Integer.parseInt(value), config.httpPort());

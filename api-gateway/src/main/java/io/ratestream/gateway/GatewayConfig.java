@@ -1,7 +1,9 @@
 package io.ratestream.gateway;
 
+import io.ratestream.gateway.jsonrpc.ConnectionLimits;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything the gateway is configured with, loaded once in {@code main}.
@@ -17,6 +19,8 @@ import java.util.Map;
  *     through the {@code ratestream-gateways} consumer group
  * @param repliesReadCommitted read replies read_committed (option (a) of docs/design.md) instead of
  *     read_uncommitted (the default, option (b))
+ * @param connectionLimits the JSON-RPC listener's ceilings (connections, in flight, write buffer, request
+ *     deadline); never null
  * @param maxPending requests waiting for their reply at once; one more is answered "busy" (HTTP 503) at
  *     once, without being sent
  * @param kafkaProperties Kafka client properties applied after the gateway's own to its producer, its
@@ -33,11 +37,13 @@ public record GatewayConfig(
         Duration idleTimeout,
         int replyPartition,
         boolean repliesReadCommitted,
+        ConnectionLimits connectionLimits,
         int maxPending,
         Map<String, String> kafkaProperties) {
 
     public GatewayConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
+        Objects.requireNonNull(connectionLimits, "connectionLimits");
         if (maxPending <= 0) {
             throw new IllegalArgumentException("the limit of waiting requests must be positive, got " + maxPending);
         }
@@ -59,51 +65,57 @@ public record GatewayConfig(
     /** The defaults against a cluster. */
     public static GatewayConfig defaults(String bootstrapServers) {
         return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
-                MAX_REQUEST_BYTES, Duration.ofMinutes(15), -1, false, MAX_PENDING, Map.of());
+                MAX_REQUEST_BYTES, Duration.ofMinutes(15), -1, false, ConnectionLimits.defaults(), MAX_PENDING,
+                Map.of());
     }
 
     public GatewayConfig withPorts(int jsonRpc, int http) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpc, http, replyTimeout, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withBind(String value) {
         return new GatewayConfig(bootstrapServers, value, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withReplyTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, value, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withReplyPartition(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, value, repliesReadCommitted, maxPending, kafkaProperties);
+                idleTimeout, value, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withRepliesReadCommitted(boolean value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, value, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, value, connectionLimits, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withIdleTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes, value,
-                replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, maxPending, value);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, value);
     }
 
     public GatewayConfig withMaxPending(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, value, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, value, kafkaProperties);
     }
 
     public GatewayConfig withMaxRequestBytes(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, value,
-                idleTimeout, replyPartition, repliesReadCommitted, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+    }
+
+    public GatewayConfig withConnectionLimits(ConnectionLimits value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, repliesReadCommitted, value, maxPending, kafkaProperties);
     }
 }

@@ -34,6 +34,9 @@ final class DevCommand implements Callable<Integer> {
     SharedOptions.Listeners listeners;
 
     @Mixin
+    SharedOptions.GatewayLimits limits;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
 
@@ -68,7 +71,7 @@ final class DevCommand implements Callable<Integer> {
             // a port accepts finds the data there.
             stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams"))
                             .withKafkaProperties(kafkaProperties.values).withPartitions(partitions),
-                    GatewayConfig.defaults(broker.bootstrapServers()).withBind(listeners.bind)
+                    limits.applyTo(GatewayConfig.defaults(broker.bootstrapServers())).withBind(listeners.bind)
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                             .withKafkaProperties(kafkaProperties.values),
                     Duration.ofSeconds(120), demo);

@@ -38,6 +38,9 @@ final class GatewayCommand implements Callable<Integer> {
     boolean readCommitted;
 
     @Mixin
+    SharedOptions.GatewayLimits limits;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
     @Mixin
@@ -46,7 +49,7 @@ final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         listeners.requireFree();
-        GatewayConfig settings = GatewayConfig.defaults(kafka.bootstrap).withBind(listeners.bind)
+        GatewayConfig settings = limits.applyTo(GatewayConfig.defaults(kafka.bootstrap)).withBind(listeners.bind)
                 .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                 .withReplyPartition(replyPartition).withReplyTimeout(Duration.ofMillis(replyTimeoutMs))
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted)

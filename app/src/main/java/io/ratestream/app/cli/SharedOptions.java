@@ -1,6 +1,9 @@
 package io.ratestream.app.cli;
 
+import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.gateway.jsonrpc.ConnectionLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -53,6 +56,53 @@ public final class SharedOptions {
         void requireFree() {
             Ports.requireFree(bind, jsonRpcPort, "--jsonrpc-port");
             Ports.requireFree(bind, httpPort, "--http-port");
+        }
+    }
+
+    /** The gateway's ceilings (docs/limits.md): each limit a client can reach, with its default. */
+    static final class GatewayLimits {
+        @Option(names = "--max-connections", defaultValue = "${env:RATESTREAM_MAX_CONNECTIONS:-10000}",
+                description = "JSON-RPC connections open at once; one more is answered busy and closed "
+                        + "(default: ${DEFAULT-VALUE})")
+        int maxConnections;
+
+        @Option(names = "--max-connections-per-address",
+                defaultValue = "${env:RATESTREAM_MAX_CONNECTIONS_PER_ADDRESS:-1000}",
+                description = "JSON-RPC connections open at once from one IP address (default: ${DEFAULT-VALUE})")
+        int maxConnectionsPerAddress;
+
+        @Option(names = "--max-in-flight-per-connection",
+                defaultValue = "${env:RATESTREAM_MAX_IN_FLIGHT_PER_CONNECTION:-128}",
+                description = "calls waiting for an answer on one JSON-RPC connection before it is no longer read "
+                        + "(back-pressure, nothing refused) (default: ${DEFAULT-VALUE})")
+        int maxInFlightPerConnection;
+
+        @Option(names = "--write-buffer-high-water", defaultValue = "${env:RATESTREAM_WRITE_BUFFER_HIGH_WATER:-65536}",
+                description = "bytes of unsent answers on one JSON-RPC connection before it is no longer read; "
+                        + "read again below half of it (default: ${DEFAULT-VALUE})")
+        int writeBufferHighWater;
+
+        @Option(names = "--request-deadline-ms", defaultValue = "${env:RATESTREAM_REQUEST_DEADLINE_MS:-10000}",
+                description = "time to complete one JSON-RPC request object once it has begun; 0 for none "
+                        + "(default: ${DEFAULT-VALUE})")
+        long requestDeadlineMs;
+
+        @Option(names = "--max-request-bytes", defaultValue = "${env:RATESTREAM_MAX_REQUEST_BYTES:-65536}",
+                description = "largest request: a JSON-RPC object on TCP, an HTTP body (default: ${DEFAULT-VALUE})")
+        int maxRequestBytes;
+
+        @Option(names = "--max-pending", defaultValue = "${env:RATESTREAM_MAX_PENDING:-10000}",
+                description = "requests waiting for their reply at once; one more is answered busy (HTTP 503) "
+                        + "without being sent (default: ${DEFAULT-VALUE})")
+        int maxPending;
+
+        /** The gateway configuration with these limits. */
+        GatewayConfig applyTo(GatewayConfig config) {
+            ConnectionLimits limits = ConnectionLimits.defaults()
+                    .withWriteBufferHighWater(writeBufferHighWater);
+            limits = new ConnectionLimits(maxConnections, maxConnectionsPerAddress, maxInFlightPerConnection,
+                    limits.writeBufferLowWater(), limits.writeBufferHighWater(), Duration.ofMillis(requestDeadlineMs));
+            return config.withConnectionLimits(limits).withMaxRequestBytes(maxRequestBytes).withMaxPending(maxPending);
         }
     }
 
