@@ -13,6 +13,9 @@ import io.ratestream.testkit.junit.KafkaBroker;
 import io.ratestream.testkit.junit.KafkaBrokerExtension;
 import java.math.BigDecimal;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -86,6 +89,26 @@ class HardeningTest {
         assertThat(overTcp.get("error").asText()).contains("out of range").hasSizeLessThan(200);
 
         assertThat(credit("minutosu")).isEqualByComparingTo(before);
+    }
+
+    @Test
+    void shouldRefuseAnHttpBodyOverTheLimitAndTimesOutOfRangeAsClientErrors() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String body = "{\"id\":1,\"method\":\"Responder.DebitBalance\",\"params\":[{\"Pad\":\""
+                + "x".repeat(100 * 1024) + "\"}]}";
+        HttpResponse<String> large = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
+                + "/jsonrpc")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(large.statusCode()).isEqualTo(413);
+        assertThat(large.body()).hasSizeLessThan(200);
+        for (String query : List.of("ts=%2B999999999-12-31T23:59:59Z&te=%2B999999999-12-31T23:59:59Z",
+                "ts=0001-01-01T00:00:01Z&duration=1s", "ts=2012-02-02T17:30:00Z&duration=99999999999h",
+                "ts=2012-02-02T17:30:00Z&duration=1e1000000000", "ts=2012-02-02T17:30:00Z&te=" + "9".repeat(3000))) {
+            HttpResponse<String> response = Wire.get(http, "/getcost?cstmid=vdf&subj=rif&dest=0256&" + query);
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            assertThat(response.body()).as(query).startsWith("{\"Error\":").hasSizeLessThan(300);
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratestream.gateway.Gateway;
 import io.ratestream.gateway.RecentActivity;
@@ -181,6 +182,9 @@ public final class HttpApi {
                 ctx.header("Retry-After", "1");
             }
             json(ctx, ErrorMapping.httpStatus(rpc.kind()), body);
+        } else if (error instanceof HttpResponseException http) {
+            // Javalin's own refusals, should one reach here: its status, never a 500.
+            json(ctx, http.getStatus(), Map.of("Error", BoundedDecimal.quote(String.valueOf(http.getMessage()))));
         } else {
             LOG.error("unexpected failure on {}", ctx.path(), error);
             json(ctx, 500, Map.of("Error", "internal error"));

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.json.Texts;
 import io.ratestream.schemas.model.Destination;
 import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.TariffPlan;
@@ -64,7 +66,14 @@ public final class CgratesFiles {
 
     /** The budgets of a user budgets file. */
     public List<UserBudget> readUserBudgets(Path file) {
-        return read(file, UserBudget.class, UserBudget::id);
+        List<UserBudget> budgets = read(file, UserBudget.class, UserBudget::id);
+        for (int i = 0; i < budgets.size(); i++) {
+            String problem = budgets.get(i).rangeProblem();
+            if (problem != null) {
+                throw new DataFileException(file, i, null, problem);
+            }
+        }
+        return budgets;
     }
 
     /**
@@ -106,7 +115,8 @@ public final class CgratesFiles {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new DataFileException(file, -1, null, "not valid JSON" + where + ": " + e.getOriginalMessage());
+            throw new DataFileException(file, -1, null, "not valid JSON" + where + ": "
+                    + Texts.cut(e.getOriginalMessage(), Json.MAX_DESCRIPTION));
         } catch (IOException e) {
             throw new DataFileException(file, -1, null, "cannot be read: " + e.getMessage());
         }
@@ -119,7 +129,7 @@ public final class CgratesFiles {
         try {
             return mapper.treeToValue(node, type);
         } catch (JsonMappingException e) {
-            throw new DataFileException(file, index, fieldPath(e), problem(e));
+            throw new DataFileException(file, index, fieldPath(e), Texts.cut(problem(e), Json.MAX_DESCRIPTION));
         } catch (JsonProcessingException e) {
             throw new DataFileException(file, index, null, e.getOriginalMessage());
         }

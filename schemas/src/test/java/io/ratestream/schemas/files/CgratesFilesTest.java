@@ -110,6 +110,20 @@ class CgratesFilesTest {
     }
 
     @Test
+    void shouldRefuseNumbersOutOfBoundsBeforeLoadingAnything() throws IOException {
+        Path budgets = write("user_budgets.json", "[{\"Id\":\"a\",\"Credit\":1},{\"Id\":\"b\",\"Credit\":1e13}]");
+        Path huge = write("tariff_plans.json", "[{\"Id\":\"a\",\"SmsCredit\":1e1000000000}]");
+        Path fine = write("destinations.json", "[{\"Id\":\"d\",\"Prefixes\":[\"0256\"]}]");
+
+        assertThatThrownBy(() -> files.readUserBudgets(budgets)).isInstanceOf(DataFileException.class)
+                .hasMessageContaining("entry 1").hasMessageContaining("Credit is out of range");
+        assertThatThrownBy(() -> files.readTariffPlans(huge)).isInstanceOf(DataFileException.class)
+                .hasMessageContaining("entry 0").hasMessageContaining("out of range")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+        assertThat(files.readDestinations(fine)).hasSize(1);
+    }
+
+    @Test
     void shouldRefuseAMissingRequiredField() throws IOException {
         Path file = write("user_budgets.json", "[{\"Credit\": 5}]");
 
