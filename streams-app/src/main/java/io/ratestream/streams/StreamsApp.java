@@ -64,7 +64,7 @@ public final class StreamsApp implements AutoCloseable {
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING && !closing.get()) {
                 Throwable cause = threads.fatal() != null ? threads.fatal()
                         : new IllegalStateException("the streams client went " + now + " without being closed");
-                LOG.error("the streams client stopped by itself ({}): {}", now, cause.toString());
+                LOG.error("the streams client stopped by itself ({}): {}", now, describe(cause));
                 failure.complete(cause);
             }
         });
@@ -80,6 +80,15 @@ public final class StreamsApp implements AutoCloseable {
      */
     public CompletableFuture<Throwable> failure() {
         return failure;
+    }
+
+    /** A failure in one line, for a log or an exit message: what failed and, when another, its root cause. */
+    public static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? failure.toString() : failure + "; root cause: " + root;
     }
 
     /** How many stream threads have failed and been replaced since start. */
@@ -177,7 +186,7 @@ public final class StreamsApp implements AutoCloseable {
         }
         CompletableFuture.anyOf(stopped, app.failure()).join();
         if (app.failure().isDone() && !stopped.isDone()) {
-            LOG.error("exiting with status 1: the streams client stopped by itself ({})", app.failure().join().toString());
+            LOG.error("exiting with status 1: the streams client stopped by itself ({})", describe(app.failure().join()));
             app.close();
             System.exit(1);
         }

@@ -81,7 +81,7 @@ final class StreamsCommand implements Callable<Integer> {
             return 0;
         }
         System.err.printf("ratestream streams: exiting with status 1: the streams client stopped by itself (%s); "
-                + "restart it (state and offsets are kept)%n", app.failure().join());
+                + "restart it (state and offsets are kept)%n", StreamsApp.describe(app.failure().join()));
         app.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

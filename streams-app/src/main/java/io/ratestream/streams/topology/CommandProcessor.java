@@ -131,6 +131,9 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
         Command command = read.command();
         current = command;
+        // The budget first (the handler's read of it then costs nothing): one that cannot be read fails
+        // here, named as what it is, rather than inside the handler, which would take it for the engine's.
+        ledger.budget(command.key());
         CommandHandler.Outcome outcome = handler.handle(ledger, command);
         long timestamp = record.timestamp();
         outputs.add(reply(outcome.reply(), command.replyTo(), timestamp));

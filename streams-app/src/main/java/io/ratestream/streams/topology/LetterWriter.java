@@ -32,8 +32,17 @@ final class LetterWriter {
                 context.sourceRawValue());
     }
 
-    /** {@code letter} as a record to send: the one letter, or none when even its payload-less form does not fit. */
+    /**
+     * {@code letter} as a record to send, keyed by the cut key of the record it reports: the one letter,
+     * without its payload when it does not fit with it, or none when it does not fit even so.
+     */
     List<ProducerRecord<byte[], byte[]>> records(DeadLetter letter, long timestamp) {
+        byte[] key = letter.key() == null ? null : letter.key().getBytes(StandardCharsets.UTF_8);
+        return records(key, letter, timestamp);
+    }
+
+    /** {@code letter} as a record keyed {@code key}, as {@link #records(DeadLetter, long)}. */
+    List<ProducerRecord<byte[], byte[]>> records(byte[] key, DeadLetter letter, long timestamp) {
         byte[] value = serde.serialize(Topics.DEAD_LETTERS, letter);
         if (value.length > maxValueBytes) {
             value = serde.serialize(Topics.DEAD_LETTERS, letter.withoutPayload());
@@ -41,7 +50,6 @@ final class LetterWriter {
         if (value.length > maxValueBytes) {
             return List.of();
         }
-        byte[] key = letter.key() == null ? null : letter.key().getBytes(StandardCharsets.UTF_8);
         return List.of(new ProducerRecord<>(Topics.DEAD_LETTERS, null, timestamp < 0 ? null : timestamp, key, value));
     }
 

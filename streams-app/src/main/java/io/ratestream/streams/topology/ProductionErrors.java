@@ -2,6 +2,7 @@ package io.ratestream.streams.topology;
 
 import io.ratestream.schemas.topics.DeadLetter;
 import io.ratestream.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,7 +43,8 @@ public final class ProductionErrors implements ProductionExceptionHandler {
                 java.util.Locale.ROOT), record.topic(), context.topic(), context.partition(), context.offset(),
                 DeadLetters.cut(exception.getMessage()));
         if (record.value() instanceof DeadLetter letter) {
-            return Response.resume(letters.records(letter.withoutPayload(), context.timestamp()));
+            byte[] key = letter.key() == null ? null : letter.key().getBytes(StandardCharsets.UTF_8);
+            return Response.resume(letters.records(key, letter.withoutPayload(), context.timestamp()));
         }
         return Response.resume(report(context, record.topic(), exception));
     }
@@ -57,7 +59,8 @@ public final class ProductionErrors implements ProductionExceptionHandler {
         if (Topics.DEAD_LETTERS.equals(record.topic())) {
             DeadLetter letter = letters.read(record.value());
             boolean hadPayload = letter != null && (letter.key() != null || letter.valueBase64() != null);
-            return Response.resume(hadPayload ? letters.records(letter.withoutPayload(), context.timestamp()) : List.of());
+            return Response.resume(hadPayload ? letters.records(record.key(), letter.withoutPayload(), context.timestamp())
+                    : List.of());
         }
         return Response.resume(report(context, record.topic(), exception));
     }

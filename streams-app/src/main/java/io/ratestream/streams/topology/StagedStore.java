@@ -1,6 +1,7 @@
 package io.ratestream.streams.topology;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -17,7 +18,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * A task's state store as the record being processed sees it: reads see that record's own writes, the
- * store sees none of them until {@link #commit()}; {@link #discard()} forgets them. This is how the
+ * store sees none of them until {@link #commit()}; {@link #discard()} forgets them. What the record has
+ * read is kept until then too, so reading a key twice reads the store once. This is how the
  * command processor decides first and writes after: a record that fails half-way (state it cannot
  * read, a value too large to write, a bug) leaves every store as it was.
  *
@@ -40,6 +42,8 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
     private final Serializer<V> check;
     /** The writes of the current record: an empty value deletes. */
     private final NavigableMap<K, Optional<V>> staged = new TreeMap<>();
+    /** What the current record has read from the store, so that reading it again costs nothing. */
+    private final Map<K, Optional<V>> read = new HashMap<>();
 
     /**
      * @param store the task's store, which this never writes to before {@link #commit()}
@@ -56,24 +60,30 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
             store.put(write.getKey(), write.getValue().orElse(null));
         }
         staged.clear();
+        read.clear();
     }
 
     /** Forgets the staged writes: the store stays as it was. */
     void discard() {
         staged.clear();
+        read.clear();
     }
 
     @Override
     public V get(K key) {
         Optional<V> mine = staged.get(key);
-        if (mine != null) {
-            return mine.orElse(null);
+        if (mine == null) {
+            mine = read.get(key);
         }
-        try {
-            return store.get(key);
-        } catch (SerializationException e) {
-            throw new UnreadableStateException(store.name(), String.valueOf(key), e);
+        if (mine == null) {
+            try {
+                mine = Optional.ofNullable(store.get(key));
+            } catch (SerializationException e) {
+                throw new UnreadableStateException(store.name(), String.valueOf(key), e);
+            }
+            read.put(key, mine);
         }
+        return mine.orElse(null);
     }
 
     @Override

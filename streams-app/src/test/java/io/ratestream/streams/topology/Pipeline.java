@@ -77,7 +77,7 @@ final class Pipeline implements AutoCloseable {
 
     /** The bytes under a store of the topology, as a changelog restores them: no serde, no changelog. */
     KeyValueStore<Bytes, byte[]> rawStore(String name) {
-        return bytesUnder(driver.getStateStore(name));
+        return bytesUnder(driver.getAllStateStores().get(name));
     }
 
     /** The innermost store under {@code store}'s serdes, metrics and changelogging. */
