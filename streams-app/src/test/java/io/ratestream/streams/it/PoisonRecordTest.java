@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -216,8 +217,43 @@ class PoisonRecordTest {
         }
     }
 
+    /**
+     * The production handler on a real broker: with a producer that may send at most 100,000 bytes, the
+     * dead letter of a 600 KB record (64 KiB of it, as text and Base64) cannot be written; it is skipped,
+     * counted, and sent again without its payload, and the thread goes on.
+     */
+    @Test
+    void shouldSendADeadLetterThatDoesNotFitWithoutItsPayloadAndCountTheSkip(@TempDir Path state) throws Exception {
+        byte[] poison = new byte[POISON_BYTES];
+        Arrays.fill(poison, (byte) '{');
+        RecordMetadata written = raw.send(new ProducerRecord<>(Topics.COMMANDS, bytes("vdf:small-" + run), poison))
+                .get(30, TimeUnit.SECONDS);
+        StreamsAppConfig config = StreamsAppConfig.defaults(bootstrap, state).withApplicationId("it-small-" + run)
+                .withKafkaProperties(Map.of("producer.max.request.size", "100000"));
+
+        try (StreamsApp small = StreamsApp.start(config)) {
+            DeadLetter letter = deadLetter(written.partition(), written.offset(), l -> l.valueBase64() == null);
+
+            assertThat(letter.truncated()).isTrue();
+            assertThat(letter.valueBytes()).isEqualTo(POISON_BYTES);
+            assertThat(letter.reason()).contains("600000 bytes");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (small.droppedRecords() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(small.droppedRecords()).isPositive();
+            assertThat(small.threadReplacements()).isZero();
+            assertThat(small.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        }
+    }
+
     /** The dead letter of the commands record at {@code partition}/{@code offset}, waiting until it is there. */
     private DeadLetter deadLetter(int partition, long offset) throws Exception {
+        return deadLetter(partition, offset, letter -> true);
+    }
+
+    /** The first dead letter of that record that {@code matches}, waiting until it is there. */
+    private DeadLetter deadLetter(int partition, long offset, Predicate<DeadLetter> matches) throws Exception {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -229,12 +265,12 @@ class PoisonRecordTest {
                     .map(p -> new TopicPartition(Topics.DEAD_LETTERS, p.partition())).toList();
             consumer.assign(all);
             consumer.seekToBeginning(all);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, DeadLetter> record : consumer.poll(Duration.ofMillis(200))) {
                     DeadLetter letter = record.value();
                     if (Topics.COMMANDS.equals(letter.topic()) && letter.partition() == partition
-                            && letter.offset() == offset) {
+                            && letter.offset() == offset && matches.test(letter)) {
                         return letter;
                     }
                 }
