@@ -10,7 +10,6 @@ import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.model.Timespan;
 import io.ratestream.schemas.model.UserBudget;
 import java.math.BigDecimal;
-import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -21,14 +20,15 @@ import java.util.List;
  * GetCost (SPEC 2): profile lookup with prefix fallback, minute buckets first, then the rest of the call
  * split at activation times, interval boundaries and midnight, volume discount, connect fee.
  *
- * <p>Time runs on nanoseconds since the epoch; money on exact decimals. A span costs
- * {@code seconds / BillingUnit x Price}: exact whenever the division terminates, otherwise carried to
- * 34 significant digits; only the total is rounded (half-up, 6 decimals).
+ * <p>Time runs on nanoseconds since the epoch; money on exact rationals. A span costs
+ * {@code seconds x Price / BillingUnit}, which need not have a finite decimal expansion (59 s at 0.25
+ * per 60 s), so the call's total is kept as an {@link ExactSum} and rounded once, half-up to 6 decimals,
+ * from its exact value. Each timespan's {@code Cost} is its own exact value rounded the same way, for
+ * display only: the total is not the sum of the displayed span costs.
  */
 final class Rater {
 
     static final int COST_SCALE = 6;
-    private static final MathContext DIVISION = MathContext.DECIMAL128;
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     private static final int MIN_PREFIX = 2;
 
@@ -62,7 +62,7 @@ final class Rater {
         List<Timespan> spans = withSpans ? new ArrayList<>(4) : null;
 
         long cursor = from;
-        BigDecimal total = BigDecimal.ZERO;
+        BigDecimal bucketTotal = BigDecimal.ZERO;
         if (budget != null && durationNanos > 0) {
             List<MinuteBucket> buckets = budget.minuteBuckets();
             int[] order = Buckets.ordered(buckets, number, reference, true);
@@ -71,10 +71,10 @@ final class Rater {
                 long take = Math.min(nanos(bucket.seconds()), to - cursor);
                 BigDecimal quantity = BigDecimal.valueOf(take, 9);
                 BigDecimal cost = quantity.multiply(bucket.price());
-                total = total.add(cost);
+                bucketTotal = bucketTotal.add(cost);
                 if (withSpans) {
                     spans.add(new Timespan(CivilTime.time(cursor, offset), CivilTime.time(cursor + take, offset),
-                            display(cost), null, null,
+                            cost.setScale(COST_SCALE, RoundingMode.HALF_UP), null, null,
                             new MinuteInfo(bucket.destinationId(), quantity.stripTrailingZeros(), bucket.price())));
                 }
                 cursor += take;
@@ -82,29 +82,38 @@ final class Rater {
         }
 
         BigDecimal connectFee = BigDecimal.ZERO;
+        BigDecimal cost;
         if (cursor < to || durationNanos == 0) {
             BigDecimal discount = discountFactor(budget);
+            // The interval-priced spans, undiscounted: the discount multiplies their exact sum once.
+            ExactSum intervals = new ExactSum();
             IntervalSplitter splitter = new IntervalSplitter(profile, offset, to);
             boolean first = cursor == from;
             do {
                 splitter.advance(cursor);
-                BigDecimal cost = spanCost(splitter.end - cursor, splitter.interval);
-                if (discount != null) {
-                    cost = cost.multiply(discount).movePointLeft(2);
-                }
-                total = total.add(cost);
+                Interval interval = splitter.interval;
+                BigDecimal amount = BigDecimal.valueOf(splitter.end - cursor, 9).multiply(interval.price());
+                intervals.add(amount, interval.billingUnit());
                 if (first) {
-                    connectFee = splitter.interval.connectFee();
+                    connectFee = interval.connectFee();
                     first = false;
                 }
                 if (withSpans) {
+                    BigDecimal discounted = discount == null ? amount : amount.multiply(discount);
                     spans.add(new Timespan(CivilTime.time(cursor, offset), CivilTime.time(splitter.end, offset),
-                            display(cost), splitter.interval, splitter.period.activationTime(), null));
+                            ExactSum.quotient(discounted, interval.billingUnit(), COST_SCALE), interval,
+                            splitter.period.activationTime(), null));
                 }
                 cursor = splitter.end;
             } while (cursor < to);
+            if (discount != null) {
+                intervals.multiply(discount);
+            }
+            intervals.add(bucketTotal.add(connectFee));
+            cost = intervals.rounded(COST_SCALE);
+        } else {
+            cost = bucketTotal.setScale(COST_SCALE, RoundingMode.HALF_UP);
         }
-        BigDecimal cost = total.add(connectFee).setScale(COST_SCALE, RoundingMode.HALF_UP);
         return new Rating(profile, cost, connectFee, spans);
     }
 
@@ -121,7 +130,7 @@ final class Rater {
                 + " digits): load one");
     }
 
-    /** {@code (100 - percent)} for the budget's volume discount, or null when there is none. */
+    /** {@code (100 - percent) / 100} for the budget's volume discount, exactly, or null when there is none. */
     private BigDecimal discountFactor(UserBudget budget) {
         if (budget == null || !budget.hasTariffPlan()) {
             return null;
@@ -131,20 +140,7 @@ final class Rater {
             return null;
         }
         BigDecimal percent = plan.discountPercent(budget.volumeDiscountSeconds());
-        return percent.signum() == 0 ? null : HUNDRED.subtract(percent);
-    }
-
-    private static BigDecimal spanCost(long nanos, Interval interval) {
-        BigDecimal cost = BigDecimal.valueOf(nanos, 9).multiply(interval.price());
-        BigDecimal unit = interval.billingUnit();
-        if (unit.compareTo(BigDecimal.ONE) != 0) {
-            cost = cost.divide(unit, DIVISION);
-        }
-        return cost;
-    }
-
-    private static BigDecimal display(BigDecimal cost) {
-        return cost.scale() > COST_SCALE ? cost.setScale(COST_SCALE, RoundingMode.HALF_UP) : cost;
+        return percent.signum() == 0 ? null : HUNDRED.subtract(percent).movePointLeft(2);
     }
 
     /** Seconds as nanoseconds, truncated below the nanosecond, saturating far beyond any call. */
