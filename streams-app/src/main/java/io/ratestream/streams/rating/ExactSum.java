@@ -29,7 +29,16 @@ final class ExactSum {
 
     /** Adds an exact decimal. */
     void add(BigDecimal amount) {
-        whole = whole.add(amount);
+        if (amount.signum() != 0) {
+            whole = whole.add(amount);
+        }
+    }
+
+    /** Adds {@code amount / unit} to {@code sum}, or to a new sum when it is null; returns the sum. */
+    static ExactSum plus(ExactSum sum, BigDecimal amount, BigDecimal unit) {
+        ExactSum result = sum == null ? new ExactSum() : sum;
+        result.add(amount, unit);
+        return result;
     }
 
     /** Adds {@code amount / unit}, exactly; {@code unit} is positive. */

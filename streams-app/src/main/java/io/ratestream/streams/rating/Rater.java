@@ -22,9 +22,11 @@ import java.util.List;
  *
  * <p>Time runs on nanoseconds since the epoch; money on exact rationals. A span costs
  * {@code seconds x Price / BillingUnit}, which need not have a finite decimal expansion (59 s at 0.25
- * per 60 s), so the call's total is kept as an {@link ExactSum} and rounded once, half-up to 6 decimals,
- * from its exact value. Each timespan's {@code Cost} is its own exact value rounded the same way, for
- * display only: the total is not the sum of the displayed span costs.
+ * per 60 s), so nothing is divided before the end: spans priced per second add up as decimals, spans
+ * priced per other units as fractions in an {@link ExactSum} (created only for calls that have such
+ * spans), and the total is rounded once, half-up to 6 decimals, from its exact value. Each timespan's
+ * {@code Cost} is its own exact value rounded the same way, for display only: the total is not the sum
+ * of the displayed span costs.
  */
 final class Rater {
 
@@ -73,9 +75,7 @@ final class Rater {
                 BigDecimal cost = quantity.multiply(bucket.price());
                 bucketTotal = bucketTotal.add(cost);
                 if (withSpans) {
-                    spans.add(new Timespan(CivilTime.time(cursor, offset), CivilTime.time(cursor + take, offset),
-                            cost.setScale(COST_SCALE, RoundingMode.HALF_UP), null, null,
-                            new MinuteInfo(bucket.destinationId(), quantity.stripTrailingZeros(), bucket.price())));
+                    spans.add(bucketSpan(cursor, cursor + take, offset, quantity, cost, bucket));
                 }
                 cursor += take;
             }
@@ -85,36 +85,73 @@ final class Rater {
         BigDecimal cost;
         if (cursor < to || durationNanos == 0) {
             BigDecimal discount = discountFactor(budget);
-            // The interval-priced spans, undiscounted: the discount multiplies their exact sum once.
-            ExactSum intervals = new ExactSum();
+            // The interval-priced spans, undiscounted (the discount multiplies their exact sum once): those
+            // priced per second as a decimal, the others as fractions, created only when a call has them.
+            BigDecimal perSecond = BigDecimal.ZERO;
+            ExactSum perUnit = null;
             IntervalSplitter splitter = new IntervalSplitter(profile, offset, to);
             boolean first = cursor == from;
             do {
                 splitter.advance(cursor);
                 Interval interval = splitter.interval;
                 BigDecimal amount = BigDecimal.valueOf(splitter.end - cursor, 9).multiply(interval.price());
-                intervals.add(amount, interval.billingUnit());
+                if (interval.billingUnit().compareTo(BigDecimal.ONE) == 0) {
+                    perSecond = perSecond.add(amount);
+                } else {
+                    perUnit = ExactSum.plus(perUnit, amount, interval.billingUnit());
+                }
                 if (first) {
                     connectFee = interval.connectFee();
                     first = false;
                 }
                 if (withSpans) {
-                    BigDecimal discounted = discount == null ? amount : amount.multiply(discount);
-                    spans.add(new Timespan(CivilTime.time(cursor, offset), CivilTime.time(splitter.end, offset),
-                            ExactSum.quotient(discounted, interval.billingUnit(), COST_SCALE), interval,
-                            splitter.period.activationTime(), null));
+                    spans.add(intervalSpan(cursor, splitter, offset, amount, discount));
                 }
                 cursor = splitter.end;
             } while (cursor < to);
-            if (discount != null) {
-                intervals.multiply(discount);
-            }
-            intervals.add(bucketTotal.add(connectFee));
-            cost = intervals.rounded(COST_SCALE);
+            cost = total(perSecond, perUnit, discount,
+                    bucketTotal.signum() == 0 ? connectFee : bucketTotal.add(connectFee));
         } else {
             cost = bucketTotal.setScale(COST_SCALE, RoundingMode.HALF_UP);
         }
         return new Rating(profile, cost, connectFee, spans);
+    }
+
+    /**
+     * SPEC 2.4-2.6: {@code (perSecond + perUnit) x discount + rest}, rounded once, half-up, from its exact
+     * value.
+     *
+     * @param perUnit interval spans priced per other billing units, as fractions; null for none
+     * @param discount the volume discount factor; null for none
+     * @param rest bucket spans and the connect fee, not discounted
+     */
+    private static BigDecimal total(BigDecimal perSecond, ExactSum perUnit, BigDecimal discount, BigDecimal rest) {
+        if (perUnit == null) {
+            BigDecimal sum = discount == null ? perSecond : perSecond.multiply(discount);
+            return (rest.signum() == 0 ? sum : sum.add(rest)).setScale(COST_SCALE, RoundingMode.HALF_UP);
+        }
+        perUnit.add(perSecond);
+        if (discount != null) {
+            perUnit.multiply(discount);
+        }
+        perUnit.add(rest);
+        return perUnit.rounded(COST_SCALE);
+    }
+
+    /** An interval span from {@code start} to the splitter's end; its cost rounded from its exact value. */
+    private static Timespan intervalSpan(long start, IntervalSplitter splitter, ZoneOffset offset, BigDecimal amount,
+            BigDecimal discount) {
+        BigDecimal discounted = discount == null ? amount : amount.multiply(discount);
+        return new Timespan(CivilTime.time(start, offset), CivilTime.time(splitter.end, offset),
+                ExactSum.quotient(discounted, splitter.interval.billingUnit(), COST_SCALE), splitter.interval,
+                splitter.period.activationTime(), null);
+    }
+
+    private static Timespan bucketSpan(long start, long end, ZoneOffset offset, BigDecimal quantity, BigDecimal cost,
+            MinuteBucket bucket) {
+        return new Timespan(CivilTime.time(start, offset), CivilTime.time(end, offset),
+                cost.setScale(COST_SCALE, RoundingMode.HALF_UP), null, null,
+                new MinuteInfo(bucket.destinationId(), quantity.stripTrailingZeros(), bucket.price()));
     }
 
     /** SPEC 2.1: exact prefix first, then one digit shorter, down to two characters. */

@@ -57,6 +57,15 @@ class ExactSumTest {
     }
 
     @Test
+    void shouldStartASumForTheFirstFraction() {
+        ExactSum sum = ExactSum.plus(null, d("1"), d("3"));
+        ExactSum same = ExactSum.plus(sum, d("2"), d("3"));
+
+        assertThat(same).isSameAs(sum);
+        assertThat(sum.rounded(6)).isEqualTo(d("1.000000"));
+    }
+
+    @Test
     void shouldRoundAQuotientForDisplayFromItsExactValue() {
         assertThat(ExactSum.quotient(d("14.378125"), d("60"), 6)).isEqualTo(d("0.239635"));
         assertThat(ExactSum.quotient(d("0.0000005"), BigDecimal.ONE, 6)).isEqualTo(d("0.000001"));
