@@ -10,7 +10,6 @@ import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.model.Timespan;
 import io.ratestream.schemas.model.UserBudget;
 import java.math.BigDecimal;
-import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -21,14 +20,17 @@ import java.util.List;
  * GetCost (SPEC 2): profile lookup with prefix fallback, minute buckets first, then the rest of the call
  * split at activation times, interval boundaries and midnight, volume discount, connect fee.
  *
- * <p>Time runs on nanoseconds since the epoch; money on exact decimals. A span costs
- * {@code seconds / BillingUnit x Price}: exact whenever the division terminates, otherwise carried to
- * 34 significant digits; only the total is rounded (half-up, 6 decimals).
+ * <p>Time runs on nanoseconds since the epoch; money on exact rationals. A span costs
+ * {@code seconds x Price / BillingUnit}, which need not have a finite decimal expansion (59 s at 0.25
+ * per 60 s), so nothing is divided before the end: spans priced per second add up as decimals, spans
+ * priced per other units as fractions in an {@link ExactSum} (created only for calls that have such
+ * spans), and the total is rounded once, half-up to 6 decimals, from its exact value. Each timespan's
+ * {@code Cost} is its own exact value rounded the same way, for display only: the total is not the sum
+ * of the displayed span costs.
  */
 final class Rater {
 
     static final int COST_SCALE = 6;
-    private static final MathContext DIVISION = MathContext.DECIMAL128;
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     private static final int MIN_PREFIX = 2;
 
@@ -62,7 +64,7 @@ final class Rater {
         List<Timespan> spans = withSpans ? new ArrayList<>(4) : null;
 
         long cursor = from;
-        BigDecimal total = BigDecimal.ZERO;
+        BigDecimal bucketTotal = BigDecimal.ZERO;
         if (budget != null && durationNanos > 0) {
             List<MinuteBucket> buckets = budget.minuteBuckets();
             int[] order = Buckets.ordered(buckets, number, reference, true);
@@ -71,41 +73,85 @@ final class Rater {
                 long take = Math.min(nanos(bucket.seconds()), to - cursor);
                 BigDecimal quantity = BigDecimal.valueOf(take, 9);
                 BigDecimal cost = quantity.multiply(bucket.price());
-                total = total.add(cost);
+                bucketTotal = bucketTotal.add(cost);
                 if (withSpans) {
-                    spans.add(new Timespan(CivilTime.time(cursor, offset), CivilTime.time(cursor + take, offset),
-                            display(cost), null, null,
-                            new MinuteInfo(bucket.destinationId(), quantity.stripTrailingZeros(), bucket.price())));
+                    spans.add(bucketSpan(cursor, cursor + take, offset, quantity, cost, bucket));
                 }
                 cursor += take;
             }
         }
 
         BigDecimal connectFee = BigDecimal.ZERO;
+        BigDecimal cost;
         if (cursor < to || durationNanos == 0) {
             BigDecimal discount = discountFactor(budget);
+            // The interval-priced spans, undiscounted (the discount multiplies their exact sum once): those
+            // priced per second as a decimal, the others as fractions, created only when a call has them.
+            BigDecimal perSecond = BigDecimal.ZERO;
+            ExactSum perUnit = null;
             IntervalSplitter splitter = new IntervalSplitter(profile, offset, to);
             boolean first = cursor == from;
             do {
                 splitter.advance(cursor);
-                BigDecimal cost = spanCost(splitter.end - cursor, splitter.interval);
-                if (discount != null) {
-                    cost = cost.multiply(discount).movePointLeft(2);
+                Interval interval = splitter.interval;
+                BigDecimal amount = BigDecimal.valueOf(splitter.end - cursor, 9).multiply(interval.price());
+                if (interval.billingUnit().compareTo(BigDecimal.ONE) == 0) {
+                    perSecond = perSecond.add(amount);
+                } else {
+                    perUnit = ExactSum.plus(perUnit, amount, interval.billingUnit());
                 }
-                total = total.add(cost);
                 if (first) {
-                    connectFee = splitter.interval.connectFee();
+                    connectFee = interval.connectFee();
                     first = false;
                 }
                 if (withSpans) {
-                    spans.add(new Timespan(CivilTime.time(cursor, offset), CivilTime.time(splitter.end, offset),
-                            display(cost), splitter.interval, splitter.period.activationTime(), null));
+                    spans.add(intervalSpan(cursor, splitter, offset, amount, discount));
                 }
                 cursor = splitter.end;
             } while (cursor < to);
+            cost = total(perSecond, perUnit, discount,
+                    bucketTotal.signum() == 0 ? connectFee : bucketTotal.add(connectFee));
+        } else {
+            cost = bucketTotal.setScale(COST_SCALE, RoundingMode.HALF_UP);
         }
-        BigDecimal cost = total.add(connectFee).setScale(COST_SCALE, RoundingMode.HALF_UP);
         return new Rating(profile, cost, connectFee, spans);
+    }
+
+    /**
+     * SPEC 2.4-2.6: {@code (perSecond + perUnit) x discount + rest}, rounded once, half-up, from its exact
+     * value.
+     *
+     * @param perUnit interval spans priced per other billing units, as fractions; null for none
+     * @param discount the volume discount factor; null for none
+     * @param rest bucket spans and the connect fee, not discounted
+     */
+    private static BigDecimal total(BigDecimal perSecond, ExactSum perUnit, BigDecimal discount, BigDecimal rest) {
+        if (perUnit == null) {
+            BigDecimal sum = discount == null ? perSecond : perSecond.multiply(discount);
+            return (rest.signum() == 0 ? sum : sum.add(rest)).setScale(COST_SCALE, RoundingMode.HALF_UP);
+        }
+        perUnit.add(perSecond);
+        if (discount != null) {
+            perUnit.multiply(discount);
+        }
+        perUnit.add(rest);
+        return perUnit.rounded(COST_SCALE);
+    }
+
+    /** An interval span from {@code start} to the splitter's end; its cost rounded from its exact value. */
+    private static Timespan intervalSpan(long start, IntervalSplitter splitter, ZoneOffset offset, BigDecimal amount,
+            BigDecimal discount) {
+        BigDecimal discounted = discount == null ? amount : amount.multiply(discount);
+        return new Timespan(CivilTime.time(start, offset), CivilTime.time(splitter.end, offset),
+                ExactSum.quotient(discounted, splitter.interval.billingUnit(), COST_SCALE), splitter.interval,
+                splitter.period.activationTime(), null);
+    }
+
+    private static Timespan bucketSpan(long start, long end, ZoneOffset offset, BigDecimal quantity, BigDecimal cost,
+            MinuteBucket bucket) {
+        return new Timespan(CivilTime.time(start, offset), CivilTime.time(end, offset),
+                cost.setScale(COST_SCALE, RoundingMode.HALF_UP), null, null,
+                new MinuteInfo(bucket.destinationId(), quantity.stripTrailingZeros(), bucket.price()));
     }
 
     /** SPEC 2.1: exact prefix first, then one digit shorter, down to two characters. */
@@ -121,7 +167,7 @@ final class Rater {
                 + " digits): load one");
     }
 
-    /** {@code (100 - percent)} for the budget's volume discount, or null when there is none. */
+    /** {@code (100 - percent) / 100} for the budget's volume discount, exactly, or null when there is none. */
     private BigDecimal discountFactor(UserBudget budget) {
         if (budget == null || !budget.hasTariffPlan()) {
             return null;
@@ -131,20 +177,7 @@ final class Rater {
             return null;
         }
         BigDecimal percent = plan.discountPercent(budget.volumeDiscountSeconds());
-        return percent.signum() == 0 ? null : HUNDRED.subtract(percent);
-    }
-
-    private static BigDecimal spanCost(long nanos, Interval interval) {
-        BigDecimal cost = BigDecimal.valueOf(nanos, 9).multiply(interval.price());
-        BigDecimal unit = interval.billingUnit();
-        if (unit.compareTo(BigDecimal.ONE) != 0) {
-            cost = cost.divide(unit, DIVISION);
-        }
-        return cost;
-    }
-
-    private static BigDecimal display(BigDecimal cost) {
-        return cost.scale() > COST_SCALE ? cost.setScale(COST_SCALE, RoundingMode.HALF_UP) : cost;
+        return percent.signum() == 0 ? null : HUNDRED.subtract(percent).movePointLeft(2);
     }
 
     /** Seconds as nanoseconds, truncated below the nanosecond, saturating far beyond any call. */
