@@ -3,6 +3,8 @@ package io.ratestream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ratestream.gateway.GatewayApp;
 import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.files.DataSet;
@@ -10,9 +12,13 @@ import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.testkit.EmbeddedKafkaBroker;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +98,47 @@ class GatewayFailureTest {
             broker.close();
         }
     }
+
+    @Test
+    void shouldDrainOnCloseRefusingNewRequestsAndAnsweringThoseInFlight(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0);
+                DevStack stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dir.resolve("s")),
+                        GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0), Duration.ofSeconds(90))) {
+            stack.load(DEMO, "vdf", Duration.ofSeconds(60));
+            GatewayApp gateway = GatewayApp.start(GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0)
+                    .withReplyTimeout(Duration.ofSeconds(3)));
+            assertThat(gateway.awaitReady(Duration.ofSeconds(60))).isTrue();
+            int tcp = gateway.jsonRpcPort();
+            stack.streams().close(); // no more replies: the next request stays in flight
+
+            try (Socket inFlight = new Socket("127.0.0.1", tcp)) {
+                inFlight.setSoTimeout(30_000);
+                inFlight.getOutputStream().write(Wire.debit(1, "minutosu", "1").getBytes(StandardCharsets.UTF_8));
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (gateway.gateway().waiting() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(gateway.gateway().waiting()).isEqualTo(1);
+
+                CompletableFuture<Void> closed = CompletableFuture.runAsync(gateway::close);
+                deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (gateway.gateway().ready() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                JsonNode refused = Wire.rpc(tcp, Wire.debit(2, "minutosu", "1"));
+                assertThat(refused.get("error").asText()).startsWith("the gateway is shutting down");
+                assertThat(closed).as("still draining the request in flight").isNotDone();
+
+                JsonNode answered = STREAM.readTree(STREAM.getFactory().createParser(inFlight.getInputStream()));
+                assertThat(answered.get("id").asInt()).isEqualTo(1);
+                assertThat(answered.get("error").asText()).startsWith("outcome unknown");
+                closed.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static final ObjectMapper STREAM = Json.newMapper()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static void awaitNotReady(int http) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -9,6 +9,7 @@ import io.ratestream.testkit.junit.KafkaBroker;
 import io.ratestream.testkit.junit.KafkaBrokerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,6 +64,61 @@ class StreamsExitTest {
         assertThat(result.code()).as(result.err()).isEqualTo(1);
         assertThat(result.err()).contains("ratestream streams: exiting with status 1: the streams client stopped by "
                 + "itself").contains("a record may have");
+    }
+
+    /** The same failure under {@code ratestream dev}: it exits 1 too, closing its broker and gateway. */
+    @Test
+    void shouldExitDevWithStatusOneWhenItsStreamsClientKeepsFailing(@TempDir Path data) throws Exception {
+        int kafka = freePort();
+        CompletableFuture<Run> dev = CompletableFuture.supplyAsync(() -> cli("dev", "--data-dir", data.toString(),
+                "--kafka-port", String.valueOf(kafka), "--jsonrpc-port", String.valueOf(freePort()),
+                "--http-port", String.valueOf(freePort()), "--no-demo-data",
+                "--kafka-property", "production.exception.handler=" + DefaultProductionExceptionHandler.class.getName(),
+                "--kafka-property", "producer.max.request.size=100000"));
+        String bootstrap = "127.0.0.1:" + kafka;
+        awaitTopic(bootstrap, dev);
+        byte[] poison = new byte[600_000];
+        Arrays.fill(poison, (byte) '{');
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.COMMANDS, "vdf:exit".getBytes(StandardCharsets.UTF_8),
+                    poison)).get(30, TimeUnit.SECONDS);
+        }
+
+        Run result = dev.get(240, TimeUnit.SECONDS);
+
+        assertThat(result.code()).as(result.err()).isEqualTo(1);
+        assertThat(result.err()).contains("ratestream dev: exiting with status 1: the streams client stopped by "
+                + "itself");
+    }
+
+    private static void awaitTopic(String bootstrap, CompletableFuture<Run> dev) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            if (dev.isDone()) {
+                throw new AssertionError("dev ended before it was up: " + dev.get().err());
+            }
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
+                if (admin.listTopics().names().get(3, TimeUnit.SECONDS).contains(Topics.COMMANDS)) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not up yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("dev did not create " + Topics.COMMANDS + " in time");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private record Run(int code, String out, String err) {

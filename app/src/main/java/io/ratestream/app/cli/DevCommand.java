@@ -5,13 +5,14 @@ import io.ratestream.app.Loader;
 import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.json.Json;
+import io.ratestream.streams.StreamsApp;
 import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.testkit.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,12 +80,13 @@ final class DevCommand implements Callable<Integer> {
             broker.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
             stack.close();
             broker.close();
-            stopped.countDown();
-        }, "ratestream-dev-shutdown"));
+            stopped.complete(null);
+        }, "ratestream-dev-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         if (demo != null) {
             Loader.Report report = demo.report();
             System.out.printf("loaded the demo data under tenant vdf: %d rating profiles, %d destinations, "
@@ -99,7 +101,22 @@ final class DevCommand implements Callable<Integer> {
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,
                 dataDir.toAbsolutePath());
         System.out.flush();
-        stopped.await();
-        return 0;
+        // Either Ctrl-C / SIGTERM, or the streams client stopping by itself (ERROR): then exit non-zero so a
+        // supervisor restarts the whole thing, rather than idle with a gateway that can only time out.
+        CompletableFuture.anyOf(stopped, stack.streams().failure()).join();
+        if (stopped.isDone()) {
+            return 0;
+        }
+        System.err.printf("ratestream dev: exiting with status 1: the streams client stopped by itself (%s)%n",
+                StreamsApp.describe(stack.streams().failure().join()));
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            stopped.join(); // already shutting down: the hook closes everything
+            return 1;
+        }
+        stack.close();
+        broker.close();
+        return 1;
     }
 }

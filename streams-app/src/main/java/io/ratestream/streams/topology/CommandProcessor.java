@@ -8,6 +8,7 @@ import io.ratestream.schemas.event.BudgetEvent;
 import io.ratestream.schemas.json.JsonSerde;
 import io.ratestream.schemas.model.Names;
 import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.streams.rating.Engine;
 import io.ratestream.streams.rating.MonthlyRefill;
@@ -148,7 +149,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     /** A record that is not a usable command: dead letter, and an error reply when it can be addressed. */
     private void reject(Record<byte[], byte[]> record, String reason, List<Output> outputs) {
         outputs.add(deadLetter(record, reason));
-        answerIfAddressed(record, "bad command: " + DeadLetters.cut(reason), outputs);
+        answerIfAddressed(record, ErrorKind.BAD_REQUEST, "bad command: " + DeadLetters.cut(reason), outputs);
     }
 
     /**
@@ -164,10 +165,10 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         outputs.add(deadLetter(record, reason));
         String message = "internal error: " + DeadLetters.cut(reason) + " (nothing changed)";
         if (command != null) {
-            outputs.add(reply(Reply.error(command.requestId(), command.method(), message), command.replyTo(),
-                    record.timestamp()));
+            outputs.add(reply(Reply.error(command.requestId(), command.method(), ErrorKind.INTERNAL, message)
+                    .withSubscriber(command.key()), command.replyTo(), record.timestamp()));
         } else {
-            answerIfAddressed(record, message, outputs);
+            answerIfAddressed(record, ErrorKind.INTERNAL, message, outputs);
         }
     }
 
@@ -185,8 +186,12 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 ? error.getMessage() : error.toString();
     }
 
-    /** Adds an error reply when the record's RequestId (and ReplyTo, if any) can still be read. */
-    private void answerIfAddressed(Record<byte[], byte[]> record, String message, List<Output> outputs) {
+    /**
+     * Adds an error reply when the record's RequestId (and ReplyTo, if any) can still be read, addressed to
+     * the record's key, which a gateway matches with the subscriber it waits for.
+     */
+    private void answerIfAddressed(Record<byte[], byte[]> record, ErrorKind kind, String message,
+            List<Output> outputs) {
         JsonNode tree = readTree(record.value());
         String requestId = tree.path("RequestId").isTextual() ? tree.get("RequestId").asText() : null;
         if (requestId == null || Names.requestIdProblem(requestId, "RequestId") != null) {
@@ -199,7 +204,9 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         } catch (Exception e) {
             // an unreadable route: answer on the default reply topic
         }
-        outputs.add(reply(Reply.error(requestId, null, message), replyTo, record.timestamp()));
+        String subscriber = record.key() == null ? null : DeadLetters.utf8(record.key());
+        outputs.add(reply(Reply.error(requestId, null, kind, message).withSubscriber(subscriber), replyTo,
+                record.timestamp()));
     }
 
     private static Output reply(Reply reply, ReplyTo replyTo, long timestamp) {

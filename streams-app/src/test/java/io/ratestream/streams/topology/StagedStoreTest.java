@@ -85,7 +85,7 @@ class StagedStoreTest {
         ledger.putBudget("vdf:a", budget("20"));
         assertThat(ledger.budget("vdf:a").credit()).isEqualByComparingTo("20");
         Reply large = Reply.error("r1", Method.DEBIT_BALANCE, "x".repeat(300));
-        assertThatThrownBy(() -> ledger.putProcessed("vdf:a\u001fr1", new ProcessedReply(large, T0)))
+        assertThatThrownBy(() -> ledger.putProcessed("vdf:a\u001fr1", new ProcessedReply(large, T0, null)))
                 .isInstanceOf(RecordLimits.OversizeException.class)
                 .hasMessageContaining("more than the 200");
         List.of(stagedBudgets, stagedProcessed, stagedIndex).forEach(StagedStore::discard);
