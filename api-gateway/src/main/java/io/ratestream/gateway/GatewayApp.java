@@ -189,9 +189,9 @@ public final class GatewayApp implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: new requests are refused as unavailable (readiness says no), the requests already
-     * sent get their replies (waiting up to the reply timeout), then the listeners and Kafka clients
-     * close. Idempotent.
+     * Stops gracefully: the JSON-RPC listener accepts no more connections, new requests on open connections
+     * and over HTTP are refused as unavailable (readiness says no), the requests already sent get their
+     * replies (waiting up to the reply timeout), then the listeners and Kafka clients close. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -200,6 +200,7 @@ public final class GatewayApp implements AutoCloseable {
         }
         closed = true;
         gateway.drain();
+        tcp.stopAccepting();
         long deadline = System.nanoTime() + config.replyTimeout().toNanos();
         while (gateway.waiting() > 0 && System.nanoTime() < deadline) {
             try {

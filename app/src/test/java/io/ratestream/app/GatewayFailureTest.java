@@ -1,6 +1,7 @@
 package io.ratestream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -111,8 +112,9 @@ class GatewayFailureTest {
             int tcp = gateway.jsonRpcPort();
             stack.streams().close(); // no more replies: the next request stays in flight
 
-            try (Socket inFlight = new Socket("127.0.0.1", tcp)) {
+            try (Socket inFlight = new Socket("127.0.0.1", tcp); Socket idle = new Socket("127.0.0.1", tcp)) {
                 inFlight.setSoTimeout(30_000);
+                idle.setSoTimeout(30_000);
                 inFlight.getOutputStream().write(Wire.debit(1, "minutosu", "1").getBytes(StandardCharsets.UTF_8));
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (gateway.gateway().waiting() == 0 && System.nanoTime() < deadline) {
@@ -125,8 +127,11 @@ class GatewayFailureTest {
                 while (gateway.gateway().ready() && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
-                JsonNode refused = Wire.rpc(tcp, Wire.debit(2, "minutosu", "1"));
+                idle.getOutputStream().write(Wire.debit(2, "minutosu", "1").getBytes(StandardCharsets.UTF_8));
+                JsonNode refused = STREAM.readTree(STREAM.getFactory().createParser(idle.getInputStream()));
                 assertThat(refused.get("error").asText()).startsWith("the gateway is shutting down");
+                assertThatThrownBy(() -> new Socket("127.0.0.1", tcp).close()).as("no new connections")
+                        .isInstanceOf(java.net.ConnectException.class);
                 assertThat(closed).as("still draining the request in flight").isNotDone();
 
                 JsonNode answered = STREAM.readTree(STREAM.getFactory().createParser(inFlight.getInputStream()));

@@ -80,6 +80,7 @@ public final class JsonRpcServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private volatile Channel serverChannel;
+    private volatile int boundPort;
 
     /** A server answering through {@code service}, with the project's JSON mapper. */
     public JsonRpcServer(Config config, RpcService service) {
@@ -129,6 +130,7 @@ public final class JsonRpcServer implements AutoCloseable {
             throw bindFailure(bind.cause());
         }
         serverChannel = bind.channel();
+        boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         LOG.info("JSON-RPC listening on {}", serverChannel.localAddress());
     }
 
@@ -138,7 +140,7 @@ public final class JsonRpcServer implements AutoCloseable {
         if (channel == null) {
             throw new IllegalStateException("JSON-RPC server not started");
         }
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return boundPort;
     }
 
     /** What the connection ceilings have done so far; live values, for gauges and counters. */
@@ -151,6 +153,18 @@ public final class JsonRpcServer implements AutoCloseable {
         return limits;
     }
 
+    /**
+     * Stops accepting connections; the open ones keep being served (a graceful stop drains them, then
+     * calls {@link #close()}). Idempotent.
+     */
+    public synchronized void stopAccepting() {
+        Channel channel = serverChannel;
+        if (channel != null && channel.isOpen()) {
+            channel.close().syncUninterruptibly();
+            LOG.info("JSON-RPC server on {}:{} no longer accepts connections", config.host(), boundPort);
+        }
+    }
+
     /** Stops listening and closes every connection; pending responses are dropped. Idempotent. */
     @Override
     public synchronized void close() {
@@ -158,7 +172,7 @@ public final class JsonRpcServer implements AutoCloseable {
         if (channel != null) {
             channel.close().syncUninterruptibly();
             serverChannel = null;
-            LOG.info("JSON-RPC server on {} stopped", channel.localAddress());
+            LOG.info("JSON-RPC server on {}:{} stopped", config.host(), boundPort);
         }
         shutDownEventLoops();
     }
