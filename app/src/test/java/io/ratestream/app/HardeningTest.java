@@ -1,6 +1,7 @@
 package io.ratestream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,8 @@ import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.testkit.junit.KafkaBroker;
 import io.ratestream.testkit.junit.KafkaBrokerExtension;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -196,6 +199,24 @@ class HardeningTest {
         assertThat(ok).isPositive();
         assertThat(credit("minutosu")).as("only the answered debits applied")
                 .isEqualByComparingTo(before.subtract(new BigDecimal("0.01").multiply(BigDecimal.valueOf(ok))));
+    }
+
+    @Test
+    void shouldCloseWhatWasStartedWhenStartUpFailsHalfWay() throws Exception {
+        int jsonRpc;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            jsonRpc = probe.getLocalPort();
+        }
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            GatewayConfig clash = GatewayConfig.defaults(bootstrap).withPorts(jsonRpc, taken.getLocalPort());
+
+            assertThatThrownBy(() -> GatewayApp.start(clash)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("pass --http-port");
+        }
+        // the JSON-RPC listener, started before HTTP failed, let its port go
+        try (ServerSocket again = new ServerSocket(jsonRpc, 50, InetAddress.getByName("127.0.0.1"))) {
+            assertThat(again.getLocalPort()).isEqualTo(jsonRpc);
+        }
     }
 
     private static int awaitReady(GatewayApp gateway) throws InterruptedException {
