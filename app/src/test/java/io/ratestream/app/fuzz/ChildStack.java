@@ -50,6 +50,8 @@ final class ChildStack implements AutoCloseable {
                 "--http-port", String.valueOf(http), "--demo-dir", demo.toString());
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // however this JVM ends, the child must not outlive it
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "ratestream-dev-reaper"));
         List<String> lines = new ArrayList<>();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread copier = new Thread(() -> {
@@ -139,11 +141,16 @@ final class ChildStack implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy(); // SIGTERM: the shutdown hook stops the stack cleanly
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
         }
     }
 

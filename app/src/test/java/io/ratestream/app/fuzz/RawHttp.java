@@ -120,7 +120,7 @@ final class RawHttp {
                     }
                     throw new AssertionError("the body ended after " + length + " of " + size + " bytes");
                 }
-                int keep = (int) Math.max(0, Math.min(n, KEEP - kept.size()));
+                int keep = Math.max(0, Math.min(n, KEEP - kept.size()));
                 kept.write(buffer, 0, keep);
                 length += n;
                 left -= n;
