@@ -94,8 +94,14 @@ class TopicFuzzIT {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // Not idempotent, one request at a time, no retries: a record the broker refuses must not put the
+        // producer's sequence out of order for the records after it (it would, idempotent), and the order
+        // of garbage and debits on a partition is the order they were sent in. Every send is checked.
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        props.put(ProducerConfig.RETRIES_CONFIG, "0");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(1 << 20));
         producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         partitions = producer.partitionsFor(Topics.COMMANDS).size();
         replies = new TopicWatch(stack.bootstrap(), Topics.REPLIES, null);
@@ -148,6 +154,14 @@ class TopicFuzzIT {
     void shouldSkipMutatedReferenceRecordsAndKeepRating() throws Exception {
         Random random = new Random(3002);
         Batch batch = new Batch("reference records");
+        // budgets whose answers show when the sentinel destination and plan below have been applied
+        send(LEDGER_KEY.replace(LEDGER, "fzsentineld"), TopicInputs.command("fzsentineld", "SetUserBudget",
+                TopicInputs.descriptor("fzsentineld", null), Instant.now(), "\"Budget\":{\"Id\":\"fzsentineld\","
+                        + "\"MinuteBuckets\":[{\"Seconds\":1000,\"Priority\":1,\"Price\":0,\"DestinationId\":"
+                        + "\"fz-sentinel-dest\"}]}"));
+        send(LEDGER_KEY.replace(LEDGER, "fzsentinelp"), TopicInputs.command("fzsentinelp", "SetUserBudget",
+                TopicInputs.descriptor("fzsentinelp", null), Instant.now(),
+                "\"Budget\":{\"Id\":\"fzsentinelp\",\"TariffPlanId\":\"fz-sentinel-plan\"}"));
         String[] topics = {Topics.RATING_PROFILES, Topics.DESTINATIONS, Topics.TARIFF_PLANS};
         for (int i = 0; i < 450; i++) {
             batch.fuzz(topics[i % 3], TopicInputs.garbageReference(random, ++fuzzSeq, topics[i % 3]));
@@ -155,17 +169,45 @@ class TopicFuzzIT {
                 debit(batch, random);
             }
         }
-        // written after the garbage: each must be applied (the global thread still reads its topics)
-        String probeSubject = "fzprobe";
-        batch.fuzz(Topics.RATING_PROFILES, Item.of("vdf:" + probeSubject + ":0256",
-                TopicInputs.ratingProfile("vdf", probeSubject, "0256"), "a valid rating profile after the garbage"));
+        // one valid record per reference topic (each has one partition), written after the garbage: once the
+        // global thread has applied all three, it has read past every garbage record
+        batch.fuzz(Topics.RATING_PROFILES, Item.of("vdf:fzprobe:0256", TopicInputs.ratingProfile("vdf", "fzprobe", "0256"),
+                "a valid rating profile after the garbage"));
+        batch.fuzz(Topics.DESTINATIONS, Item.of("fz-sentinel-dest", "{\"Id\":\"fz-sentinel-dest\",\"Prefixes\":"
+                + "[\"0999888\"]}", "a valid destination after the garbage"));
+        batch.fuzz(Topics.TARIFF_PLANS, Item.of("fz-sentinel-plan", TopicInputs.tariffPlan("fz-sentinel-plan"),
+                "a valid tariff plan after the garbage"));
         finish(batch);
-        // the demo profile still prices the SPEC's example at 540; the profile written last prices too
         String cost = "/getcost?cstmid=vdf&subj=%s&dest=0256&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z";
         List<String> violations = new ArrayList<>();
-        expectCost(String.format(cost, "rif"), "540", violations);
-        expectCost(String.format(cost, probeSubject), "720.5", violations);
+        if (stalledBy == null) { // else nothing answers any more: the batch has already failed
+            awaitApplied(String.format(cost, "fzprobe"), "the rating profile", violations);
+            awaitApplied("/debitseconds?cstmid=vdf&subj=fzsentineld&dest=0999888&amount=1", "the destination", violations);
+            awaitApplied("/resetuserbudget?cstmid=vdf&subj=fzsentinelp", "the tariff plan", violations);
+            // the demo data still prices the SPEC's example at 540, the profile written last at 720.5
+            expectCost(String.format(cost, "rif"), "540", violations);
+            expectCost(String.format(cost, "fzprobe"), "720.5", violations);
+        }
         fail(batch, violations);
+    }
+
+    /** Waits until a call that needs a reference record written after the garbage is answered 200. */
+    private void awaitApplied(String target, String what, List<String> violations) throws Exception {
+        long deadline = System.nanoTime() + ANSWERS.toNanos();
+        RawHttp.Answer answer;
+        do {
+            answer = RawHttp.exchange(stack.httpPort(), RawHttp.get(target), Duration.ofSeconds(30));
+            if (answer.status() == 200) {
+                return;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        violations.add(what + " written after the garbage was not applied within " + ANSWERS.toSeconds() + " s: "
+                + target + " answers " + answer.status() + " " + Fuzz.cut(answer.text()));
+    }
+
+    private void send(String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.COMMANDS, bytes(key), bytes(value))).get(30, TimeUnit.SECONDS);
     }
 
     @Test
@@ -231,6 +273,7 @@ class TopicFuzzIT {
         final String name;
         final List<Sent> fuzz = new ArrayList<>();
         final List<String> ledgerIds = new ArrayList<>();
+        final List<Future<RecordMetadata>> ledgerSends = new ArrayList<>();
         final List<String> violations = new ArrayList<>();
 
         Batch(String name) {
@@ -266,7 +309,7 @@ class TopicFuzzIT {
             ledgerExpected.put(id, credit);
             debitsSent.add(new String[] {id, value});
         }
-        producer.send(new ProducerRecord<>(Topics.COMMANDS, bytes(LEDGER_KEY), bytes(value)));
+        batch.ledgerSends.add(producer.send(new ProducerRecord<>(Topics.COMMANDS, bytes(LEDGER_KEY), bytes(value))));
         batch.ledgerIds.add(id);
     }
 
@@ -278,7 +321,17 @@ class TopicFuzzIT {
                 sent.metadata().get(30, TimeUnit.SECONDS);
                 written.add(sent);
             } catch (java.util.concurrent.ExecutionException e) {
+                if (sent.item().kind().startsWith("a valid")) {
+                    throw new IllegalStateException("the suite could not write " + sent.item().show(), e);
+                }
                 System.out.println("not written (" + e.getCause() + "): " + sent.item().show());
+            }
+        }
+        for (Future<RecordMetadata> send : batch.ledgerSends) {
+            try {
+                send.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("the suite could not write a ledger debit: " + e.getCause(), e);
             }
         }
         // a probe on every partition, then the final balance on the ledger's
@@ -286,14 +339,14 @@ class TopicFuzzIT {
         for (int partition = 0; partition < partitions; partition++) {
             String subject = probeSubject(partition);
             String id = "probe-" + ++probeSeq;
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, bytes("vdf:" + subject), bytes(TopicInputs.command(id,
-                    "DebitBalance", TopicInputs.descriptor(subject, "1"), Instant.now(), null))));
+            send("vdf:" + subject, TopicInputs.command(id, "DebitBalance", TopicInputs.descriptor(subject, "1"),
+                    Instant.now(), null));
             probes.add(id);
         }
         String balance = "L-" + ++ledgerSeq;
         ledgerExpected.put(balance, credit);
-        producer.send(new ProducerRecord<>(Topics.COMMANDS, bytes(LEDGER_KEY), bytes(TopicInputs.command(balance,
-                "DebitBalance", TopicInputs.descriptor(LEDGER, "0"), Instant.now(), null))));
+        send(LEDGER_KEY, TopicInputs.command(balance, "DebitBalance", TopicInputs.descriptor(LEDGER, "0"), Instant.now(),
+                null));
         batch.ledgerIds.add(balance);
         producer.flush();
 
@@ -319,7 +372,6 @@ class TopicFuzzIT {
             checkDeadLetters(batch, written);
         }
         checkReplay(batch, answered);
-        checkProcess(batch);
     }
 
     private void checkLedger(Batch batch) {
@@ -474,7 +526,8 @@ class TopicFuzzIT {
         }
     }
 
-    private void fail(Batch batch, List<String> more) {
+    private void fail(Batch batch, List<String> more) throws Exception {
+        checkProcess(batch);
         List<String> all = new ArrayList<>(batch.violations);
         all.addAll(more);
         System.out.printf("fuzz topics %s: %d records, %d ledger commands, %d violations%n", batch.name,
