@@ -4,15 +4,23 @@ import io.ratestream.streams.topology.RatestreamTopology;
 import io.ratestream.streams.topology.ReferenceBook;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streams-app process: owns the {@link KafkaStreams} lifecycle, its uncaught-exception handler and
- * shutdown. Several instances with the same application id share the commands partitions.
+ * The streams-app process: owns the {@link KafkaStreams} lifecycle, its uncaught-exception handler
+ * ({@link ThreadReplacementLimit}) and shutdown. Several instances with the same application id share
+ * the commands partitions.
+ *
+ * <p>A client that stops by itself (ERROR, after the handler gave up on replacing threads or the
+ * global thread failed; or NOT_RUNNING without {@link #close()}) completes {@link #failure()}: whoever
+ * runs this app waits for that as well as for its own stop signal, and exits non-zero so that a
+ * supervisor restarts it, rather than idling as a zombie.
  */
 public final class StreamsApp implements AutoCloseable {
 
@@ -21,22 +29,88 @@ public final class StreamsApp implements AutoCloseable {
     private final StreamsAppConfig config;
     private final KafkaStreams streams;
     private final ReferenceBook reference;
+    private final ThreadReplacementLimit threads;
+    private final CompletableFuture<Throwable> failure;
+    private final AtomicBoolean closing;
 
-    private StreamsApp(StreamsAppConfig config, KafkaStreams streams, ReferenceBook reference) {
+    private StreamsApp(StreamsAppConfig config, KafkaStreams streams, ReferenceBook reference,
+            ThreadReplacementLimit threads, CompletableFuture<Throwable> failure, AtomicBoolean closing) {
         this.config = config;
         this.streams = streams;
         this.reference = reference;
+        this.threads = threads;
+        this.failure = failure;
+        this.closing = closing;
     }
 
     /** Creates missing topics, then starts processing. Returns at once; see {@link #awaitRunning}. */
     public static StreamsApp start(StreamsAppConfig config) {
+        return start(config, new ThreadReplacementLimit());
+    }
+
+    /**
+     * Creates missing topics, then starts processing, replacing failed stream threads as {@code threads}
+     * allows. Returns at once; see {@link #awaitRunning}.
+     */
+    public static StreamsApp start(StreamsAppConfig config, ThreadReplacementLimit threads) {
         TopicSetup.ensure(config.bootstrapServers(), config.partitions(), config.replicationFactor());
         ReferenceBook reference = new ReferenceBook();
         KafkaStreams streams = new KafkaStreams(RatestreamTopology.build(config, reference), config.toProperties());
-        streams.setUncaughtExceptionHandler(new ReplaceThreadHandler());
-        streams.setStateListener((now, before) -> LOG.info("streams {} -> {}", before, now));
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        AtomicBoolean closing = new AtomicBoolean();
+        streams.setUncaughtExceptionHandler(threads);
+        streams.setStateListener((now, before) -> {
+            LOG.info("streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING && !closing.get()) {
+                Throwable cause = threads.fatal() != null ? threads.fatal()
+                        : new IllegalStateException("the streams client went " + now + " without being closed");
+                LOG.error("the streams client stopped by itself ({}): {}", now, describe(cause));
+                failure.complete(cause);
+            }
+        });
         streams.start();
-        return new StreamsApp(config, streams, reference);
+        return new StreamsApp(config, streams, reference, threads, failure, closing);
+    }
+
+    /**
+     * Completes, with the cause, when the client has stopped by itself: it reached ERROR (the
+     * uncaught-exception handler shut it down: a stream thread kept failing, or the global thread
+     * failed), or NOT_RUNNING without {@link #close()}. Never completes for a client that is closed.
+     * The process should then close this app and exit non-zero.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure;
+    }
+
+    /** A failure in one line, for a log or an exit message: what failed and, when another, its root cause. */
+    public static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? failure.toString() : failure + "; root cause: " + root;
+    }
+
+    /** How many stream threads have failed and been replaced since start. */
+    public int threadReplacements() {
+        return threads.replaced();
+    }
+
+    /**
+     * Records the exception handlers have skipped since start (Kafka Streams' {@code dropped-records-total}
+     * of this instance's tasks): records that could not be processed or written. Dead-lettered commands
+     * that the command processor handled itself are not among them: they are on the dead-letter topic.
+     */
+    public long droppedRecords() {
+        double total = 0;
+        for (java.util.Map.Entry<MetricName, ? extends Metric> metric : streams.metrics().entrySet()) {
+            if (metric.getKey().name().equals("dropped-records-total")
+                    && metric.getKey().group().equals("stream-task-metrics")
+                    && metric.getValue().metricValue() instanceof Number value) {
+                total += value.doubleValue();
+            }
+        }
+        return (long) total;
     }
 
     /**
@@ -71,15 +145,17 @@ public final class StreamsApp implements AutoCloseable {
         return config;
     }
 
-    /** Stops cleanly: commits, closes the stores, leaves the group. */
+    /** Stops cleanly: commits, closes the stores, leaves the group. Safe to call more than once. */
     @Override
     public void close() {
+        closing.set(true);
         streams.close(Duration.ofSeconds(30));
     }
 
     /**
      * Usage: {@code StreamsApp [--bootstrap HOST:PORT] [--state-dir DIR] [--application-id ID]
-     * [--commit-interval-ms N]}. Runs until stopped (Ctrl-C or SIGTERM stop it cleanly).
+     * [--commit-interval-ms N]}. Runs until stopped (Ctrl-C or SIGTERM stop it cleanly); exits with 1
+     * when the streams client stops by itself (see {@link #failure()}).
      */
     public static void main(String[] args) throws InterruptedException {
         StreamsAppConfig config = StreamsAppConfig.defaults("127.0.0.1:9092", Path.of("data", "streams"));
@@ -100,27 +176,19 @@ public final class StreamsApp implements AutoCloseable {
             };
         }
         StreamsApp app = start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
-            stopped.countDown();
+            stopped.complete(null);
         }, "ratestream-shutdown"));
         if (app.awaitRunning(Duration.ofMinutes(2))) {
             LOG.info("ratestream streams-app running: {} ({})", config.applicationId(), app.reference().summary());
         }
-        stopped.await();
-    }
-
-    /**
-     * Records are handled one by one and a bad one never throws out of the processor, so what reaches
-     * here is infrastructure (a broker gone, a fenced producer): log it and replace the thread, which
-     * resumes from the last committed state.
-     */
-    private static final class ReplaceThreadHandler implements StreamsUncaughtExceptionHandler {
-        @Override
-        public StreamThreadExceptionResponse handle(Throwable exception) {
-            LOG.error("stream thread failed; replacing it (processing resumes from the last commit)", exception);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        CompletableFuture.anyOf(stopped, app.failure()).join();
+        if (app.failure().isDone() && !stopped.isDone()) {
+            LOG.error("exiting with status 1: the streams client stopped by itself ({})", describe(app.failure().join()));
+            app.close();
+            System.exit(1);
         }
     }
 }

@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.ratestream.streams.topology.ProcessingErrors;
+import io.ratestream.streams.topology.ProductionErrors;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Everything the streams app is configured with, loaded once in {@code main} and passed to
@@ -119,6 +122,13 @@ public record StreamsAppConfig(
         // A stalled peer is noticed in seconds, not the default 45 s: budgets move on quickly.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "2000");
+        // One record never stops a thread: a record that cannot be read, processed or written is skipped
+        // and reported (see the handlers); the global thread, which cannot be replaced, is covered too.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrors.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionErrors.class.getName());
         props.putAll(kafkaProperties);
         return props;
     }

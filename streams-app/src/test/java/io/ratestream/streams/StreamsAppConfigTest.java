@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import io.ratestream.streams.topology.ProcessingErrors;
+import io.ratestream.streams.topology.ProductionErrors;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.junit.jupiter.api.Test;
 
 class StreamsAppConfigTest {
@@ -19,6 +22,22 @@ class StreamsAppConfigTest {
         Properties props = DEFAULTS.toProperties();
         assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry("producer.max.in.flight.requests.per.connection", "1");
+    }
+
+    @Test
+    void shouldSkipAndReportRecordsThatCannotBeReadProcessedOrWrittenOnEveryThread() {
+        Properties props = DEFAULTS.toProperties();
+        assertThat(props)
+                .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrors.class.getName())
+                .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true")
+                .containsEntry(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionErrors.class.getName())
+                .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        LogAndContinueExceptionHandler.class.getName());
+        // Kafka Streams itself reads them so
+        StreamsConfig config = new StreamsConfig(props);
+        assertThat(config.processingExceptionHandler()).isInstanceOf(ProcessingErrors.class);
+        assertThat(config.productionExceptionHandler()).isInstanceOf(ProductionErrors.class);
+        assertThat(config.getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isTrue();
     }
 
     @Test

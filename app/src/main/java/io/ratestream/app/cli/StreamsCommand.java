@@ -5,16 +5,21 @@ import io.ratestream.streams.StreamsAppConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The streams app alone, against an existing cluster. */
+/**
+ * The streams app alone, against an existing cluster. Exits 0 when stopped (SIGTERM, Ctrl-C), and 1 when
+ * the Kafka Streams client stops by itself (it reached ERROR: a stream thread kept failing after being
+ * replaced, or the global thread failed), so that a supervisor restarts it.
+ */
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = "The Kafka Streams app against an existing Kafka cluster. Creates missing topics, then processes "
                 + "ratestream.commands until stopped. Several instances with the same application id (each with "
-                + "its own state dir) share the partitions.")
+                + "its own state dir) share the partitions. Exits with status 1 if the streams client stops by "
+                + "itself (for a supervisor to restart it).")
 final class StreamsCommand implements Callable<Integer> {
 
     @Mixin
@@ -61,16 +66,28 @@ final class StreamsCommand implements Callable<Integer> {
                 Duration.ofHours(retentionHours), defaults.refillCheck(), partitions, defaults.replicationFactor(),
                 kafkaProperties.values);
         StreamsApp app = StreamsApp.start(settings);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
             app.close();
-            stopped.countDown();
-        }, "ratestream-streams-shutdown"));
+            stopped.complete(null);
+        }, "ratestream-streams-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         if (app.awaitRunning(Duration.ofMinutes(5))) {
             System.out.printf("streams app %s running against %s (%s)%n", applicationId, kafka.bootstrap,
                     app.reference().summary());
         }
-        stopped.await();
-        return 0;
+        CompletableFuture.anyOf(stopped, app.failure()).join();
+        if (stopped.isDone()) {
+            return 0;
+        }
+        System.err.printf("ratestream streams: exiting with status 1: the streams client stopped by itself (%s); "
+                + "restart it (state and offsets are kept)%n", StreamsApp.describe(app.failure().join()));
+        app.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook closes the app again, which is harmless
+        }
+        return 1;
     }
 }

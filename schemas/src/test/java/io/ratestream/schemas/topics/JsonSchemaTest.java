@@ -135,12 +135,18 @@ class JsonSchemaTest {
     void shouldAcceptDeadLetters() {
         byte[] bad = "{\"RequestId\":\"x\"".getBytes(StandardCharsets.UTF_8);
         DeadLetter letter = new DeadLetter("not a valid Command: unexpected end of input", Topics.COMMANDS, 2, 41,
-                "vdf:rif", new String(bad, StandardCharsets.UTF_8), Base64.getEncoder().encodeToString(bad));
-        DeadLetter unknown = new DeadLetter("internal error", "?", -1, -1, null, null, null);
+                "vdf:rif", new String(bad, StandardCharsets.UTF_8), Base64.getEncoder().encodeToString(bad), false,
+                7, bad.length);
+        DeadLetter cut = new DeadLetter("the record is 600000 bytes, more than the 262144 a command may have",
+                Topics.COMMANDS, 0, 7, "vdf:rif", "{\"Req", Base64.getEncoder().encodeToString("{\"Req".getBytes(
+                StandardCharsets.UTF_8)), true, 7, 600_000);
+        DeadLetter unknown = new DeadLetter("internal error", "?", -1, -1, null, null, null, false, null, null);
 
         Serializer<DeadLetter> serializer = TOPICS.deadLetters().valueSerde().serializer();
 
         assertValid("dead-letter", serializer.serialize(Topics.DEAD_LETTERS, letter));
+        assertValid("dead-letter", serializer.serialize(Topics.DEAD_LETTERS, cut));
+        assertValid("dead-letter", serializer.serialize(Topics.DEAD_LETTERS, cut.withoutPayload()));
         assertValid("dead-letter", serializer.serialize(Topics.DEAD_LETTERS, unknown));
     }
 

@@ -11,10 +11,15 @@ import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.streams.rating.Engine;
 import io.ratestream.streams.rating.MonthlyRefill;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -23,40 +28,74 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one processor of the commands topic: parse, check the key, let the {@link CommandHandler} decide
- * against the stores, forward the reply (to the route the command asked for) and the events. A record
- * that cannot be used goes to the dead-letter topic with the reason, and, when its request id can be
- * read, an error reply goes back so that nobody waits for a timeout. Nothing here reads a clock, except
- * the refill check, which only writes ordinary commands into the log.
+ * against the stores, forward the reply (to the route the command asked for) and the events. Nothing
+ * here reads a clock, except the refill check, which only writes ordinary commands into the log.
+ *
+ * <p><b>No record stalls its partition.</b> A record that cannot be processed, for whatever reason (it
+ * does not parse or validate, it is too large, the engine fails, the state it needs cannot be read, a
+ * value it would store is too large), goes to the dead-letter topic with the reason and is skipped; when
+ * its request id can be read, an error reply goes back so that nobody waits for a timeout. Only Kafka's
+ * own exceptions ({@link KafkaException}s other than {@link SerializationException}: a fenced producer,
+ * a migrated task, a failing state store) leave this processor, for Kafka Streams to handle.
+ *
+ * <p><b>Decide first, write after.</b> The handler works on {@link StagedStore}s: its reads see its own
+ * writes, the stores see none of them until it has finished. Then the writes are applied and only then
+ * the reply, events and dead letters are forwarded. A record that fails while it is being decided
+ * changes no store and forwards nothing but its dead letter and error reply. Values are serialized, and
+ * their size checked, while they are staged, so applying them cannot fail for the record's own sake; if
+ * it fails for the store's (a RocksDB error), Kafka Streams fails the task, and under exactly-once the
+ * transaction, store writes included, is rolled back.
  */
 final class CommandProcessor implements Processor<byte[], byte[], String, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
     private final ReferenceBook reference;
     private final CommandReader reader;
     private final ObjectMapper mapper;
     private final Duration retention;
     private final Duration refillCheck;
+    private final int maxValueBytes;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, UserBudget> budgets;
+    private List<StagedStore<?, ?>> staged;
     private StoreLedger ledger;
     private CommandHandler handler;
+    /** The command being processed, once it has been read. */
+    private Command current;
 
-    CommandProcessor(ReferenceBook reference, ObjectMapper mapper, Duration retention, Duration refillCheck) {
+    /** What the record being processed will forward, once its writes are applied. */
+    private record Output(Record<String, Object> record, String sink) {
+    }
+
+    CommandProcessor(ReferenceBook reference, ObjectMapper mapper, Duration retention, Duration refillCheck,
+            int maxValueBytes) {
         this.reference = reference;
         this.mapper = mapper;
         this.reader = new CommandReader(new JsonSerde<>(mapper, Command.class));
         this.retention = retention;
         this.refillCheck = refillCheck;
+        this.maxValueBytes = maxValueBytes;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.budgets = context.getStateStore(RatestreamTopology.BUDGETS_STORE);
-        this.ledger = new StoreLedger(budgets, context.getStateStore(RatestreamTopology.PROCESSED_STORE),
-                context.getStateStore(RatestreamTopology.PROCESSED_INDEX_STORE));
+        StagedStore<String, UserBudget> stagedBudgets = new StagedStore<>(budgets,
+                RecordLimits.bounded(new JsonSerde<>(mapper, UserBudget.class), maxValueBytes));
+        StagedStore<String, ProcessedReply> stagedProcessed = new StagedStore<>(
+                context.getStateStore(RatestreamTopology.PROCESSED_STORE),
+                RecordLimits.bounded(new JsonSerde<>(mapper, ProcessedReply.class), maxValueBytes));
+        StagedStore<Bytes, byte[]> stagedIndex = new StagedStore<>(
+                context.getStateStore(RatestreamTopology.PROCESSED_INDEX_STORE), Serdes.ByteArray().serializer());
+        this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex);
+        this.ledger = new StoreLedger(stagedBudgets, stagedProcessed, stagedIndex);
         this.handler = new CommandHandler(new Engine(reference), retention);
         if (refillCheck != null) {
             context.schedule(refillCheck, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
@@ -65,28 +104,89 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        List<Output> outputs = new ArrayList<>();
+        current = null;
+        try {
+            decide(record, outputs);
+        } catch (RuntimeException | StackOverflowError e) {
+            staged.forEach(StagedStore::discard);
+            if (isKafkas(e)) {
+                throw (KafkaException) e;
+            }
+            outputs.clear();
+            failed(record, current, e, outputs);
+        }
+        staged.forEach(StagedStore::commit);
+        for (Output output : outputs) {
+            context.forward(output.record(), output.sink());
+        }
+    }
+
+    /** Decides what {@code record} does: stages its store writes, collects what it forwards. */
+    private void decide(Record<byte[], byte[]> record, List<Output> outputs) {
         CommandReader.Read read = reader.read(record.key(), record.value());
         if (read.rejection() != null) {
-            reject(record, read.rejection());
+            reject(record, read.rejection(), outputs);
             return;
         }
         Command command = read.command();
-        String key = command.key();
+        current = command;
+        // The budget first (the handler's read of it then costs nothing): one that cannot be read fails
+        // here, named as what it is, rather than inside the handler, which would take it for the engine's.
+        ledger.budget(command.key());
         CommandHandler.Outcome outcome = handler.handle(ledger, command);
         long timestamp = record.timestamp();
-        context.forward(new Record<>(command.requestId(), new RoutedReply(outcome.reply(), command.replyTo()),
-                timestamp), RatestreamTopology.REPLIES_SINK);
+        outputs.add(reply(outcome.reply(), command.replyTo(), timestamp));
         for (BudgetEvent event : outcome.events()) {
-            context.forward(new Record<>(key, event, timestamp), RatestreamTopology.EVENTS_SINK);
+            outputs.add(new Output(new Record<>(command.key(), event, timestamp), RatestreamTopology.EVENTS_SINK));
         }
         if (outcome.internalError() != null) {
-            deadLetter(record, outcome.internalError());
+            outputs.add(deadLetter(record, outcome.internalError()));
         }
     }
 
     /** A record that is not a usable command: dead letter, and an error reply when it can be addressed. */
-    private void reject(Record<byte[], byte[]> record, String reason) {
-        deadLetter(record, reason);
+    private void reject(Record<byte[], byte[]> record, String reason, List<Output> outputs) {
+        outputs.add(deadLetter(record, reason));
+        answerIfAddressed(record, "bad command: " + DeadLetters.cut(reason), outputs);
+    }
+
+    /**
+     * A record whose processing failed: its staged writes are discarded; dead letter, and an error reply
+     * when its request id is known.
+     */
+    private void failed(Record<byte[], byte[]> record, Command command, Throwable error, List<Output> outputs) {
+        String reason = "cannot be processed: " + describe(error);
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        LOG.error("record {} of {} cannot be processed: dead-lettered and skipped (no store changed)",
+                where == null ? "?" : where.partition() + "@" + where.offset(),
+                command == null ? "?" : command.key() + " request " + command.requestId(), error);
+        outputs.add(deadLetter(record, reason));
+        String message = "internal error: " + DeadLetters.cut(reason) + " (nothing changed)";
+        if (command != null) {
+            outputs.add(reply(Reply.error(command.requestId(), command.method(), message), command.replyTo(),
+                    record.timestamp()));
+        } else {
+            answerIfAddressed(record, message, outputs);
+        }
+    }
+
+    /**
+     * Whether an exception is Kafka's own business (a fenced producer, a migrated task, a failing store),
+     * to be left to Kafka Streams, rather than this record's: everything else, {@link SerializationException}
+     * (bytes that do not deserialize, a value too large) included, is the record's.
+     */
+    static boolean isKafkas(Throwable error) {
+        return error instanceof KafkaException && !(error instanceof SerializationException);
+    }
+
+    private static String describe(Throwable error) {
+        return error instanceof StagedStore.UnreadableStateException || error instanceof RecordLimits.OversizeException
+                ? error.getMessage() : error.toString();
+    }
+
+    /** Adds an error reply when the record's RequestId (and ReplyTo, if any) can still be read. */
+    private void answerIfAddressed(Record<byte[], byte[]> record, String message, List<Output> outputs) {
         JsonNode tree = readTree(record.value());
         String requestId = tree.path("RequestId").isTextual() ? tree.get("RequestId").asText() : null;
         if (requestId == null || Names.requestIdProblem(requestId, "RequestId") != null) {
@@ -99,8 +199,11 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         } catch (Exception e) {
             // an unreadable route: answer on the default reply topic
         }
-        Reply reply = Reply.error(requestId, null, "bad command: " + reason);
-        context.forward(new Record<>(requestId, new RoutedReply(reply, replyTo), record.timestamp()),
+        outputs.add(reply(Reply.error(requestId, null, message), replyTo, record.timestamp()));
+    }
+
+    private static Output reply(Reply reply, ReplyTo replyTo, long timestamp) {
+        return new Output(new Record<>(reply.requestId(), new RoutedReply(reply, replyTo), timestamp),
                 RatestreamTopology.REPLIES_SINK);
     }
 
@@ -113,31 +216,44 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String reason) {
+    private Output deadLetter(Record<byte[], byte[]> record, String reason) {
         RecordMetadata where = context.recordMetadata().orElse(null);
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        context.forward(new Record<>(key, DeadLetters.of(reason, where, record.key(), record.value()),
-                record.timestamp()), RatestreamTopology.DEAD_LETTERS_SINK);
+        return new Output(new Record<>(DeadLetters.keyText(record.key()),
+                DeadLetters.of(reason, where, record.key(), record.value()), record.timestamp()),
+                RatestreamTopology.DEAD_LETTERS_SINK);
     }
 
     /**
      * Notices budgets whose monthly refill is due and writes a refill command for each into the command
      * log. The command is a no-op if the refill has happened by the time it is processed, so writing it
-     * more than once is harmless.
+     * more than once is harmless. A budget that cannot be read is skipped (its commands are dead-lettered
+     * with the reason); the others are still checked.
      */
     private void writeDueRefills(long now) {
         Instant at = Instant.ofEpochMilli(now);
         try (KeyValueIterator<String, UserBudget> all = budgets.all()) {
             while (all.hasNext()) {
-                KeyValue<String, UserBudget> entry = all.next();
-                YearMonth due = MonthlyRefill.due(entry.value, at);
-                int colon = entry.key.indexOf(':');
-                if (due != null && colon > 0) {
-                    Command refill = MonthlyRefill.command(entry.key.substring(0, colon),
-                            entry.key.substring(colon + 1), due, at);
-                    context.forward(new Record<>(entry.key, refill, now), RatestreamTopology.REFILL_SINK);
+                Command refill;
+                try {
+                    refill = refillIfDue(all.next(), at); // the iterator moves on before it reads the value
+                } catch (RuntimeException e) {
+                    if (isKafkas(e)) {
+                        throw e;
+                    }
+                    LOG.warn("refill check: skipped a budget that cannot be checked ({})", DeadLetters.cut(e.toString()));
+                    continue;
+                }
+                if (refill != null) {
+                    context.forward(new Record<>(refill.key(), refill, now), RatestreamTopology.REFILL_SINK);
                 }
             }
         }
+    }
+
+    private static Command refillIfDue(KeyValue<String, UserBudget> entry, Instant at) {
+        YearMonth due = MonthlyRefill.due(entry.value, at);
+        int colon = entry.key.indexOf(':');
+        return due == null || colon <= 0 ? null
+                : MonthlyRefill.command(entry.key.substring(0, colon), entry.key.substring(colon + 1), due, at);
     }
 }

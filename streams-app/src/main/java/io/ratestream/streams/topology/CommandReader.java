@@ -22,6 +22,10 @@ final class CommandReader {
     }
 
     Read read(byte[] key, byte[] value) {
+        if (value != null && value.length > RecordLimits.MAX_COMMAND_BYTES) {
+            return new Read(null, "the record is " + value.length + " bytes, more than the "
+                    + RecordLimits.MAX_COMMAND_BYTES + " a command may have");
+        }
         Command command;
         try {
             command = serde.deserialize(io.ratestream.schemas.topics.Topics.COMMANDS, value);

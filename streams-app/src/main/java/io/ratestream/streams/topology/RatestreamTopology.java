@@ -58,15 +58,21 @@ public final class RatestreamTopology {
         return build(config, new ReferenceBook());
     }
 
-    /** The topology of one instance, rating with {@code book}, which its global stores fill. */
+    /**
+     * The topology of one instance, rating with {@code book}, which its global stores fill. Every sink
+     * refuses, at serialization, a value larger than {@link RecordLimits#maxValueBytes} allows for this
+     * configuration: the production exception handler ({@link ProductionErrors}) then skips it and
+     * reports it on the dead-letter topic.
+     */
     public static Topology build(StreamsAppConfig config, ReferenceBook book) {
         ObjectMapper mapper = Json.newMapper();
         Topics topics = new Topics(mapper);
+        int maxValueBytes = RecordLimits.maxValueBytes(config.toProperties());
         Topology topology = new Topology();
 
         topology.addSource(COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS);
         topology.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(book, mapper,
-                config.idempotencyRetention(), config.refillCheck()), COMMANDS_SOURCE);
+                config.idempotencyRetention(), config.refillCheck(), maxValueBytes), COMMANDS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGETS_STORE),
                 Serdes.String(), new JsonSerde<>(mapper, UserBudget.class)), COMMAND_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
@@ -75,14 +81,14 @@ public final class RatestreamTopology {
                 Serdes.Bytes(), Serdes.ByteArray()), COMMAND_PROCESSOR);
 
         topology.addSink(REPLIES_SINK, RoutedReply.topics(Topics.REPLIES), new StringSerializer(),
-                RoutedReply.serializer(topics.replies().valueSerde().serializer()), RoutedReply.partitions(),
-                COMMAND_PROCESSOR);
+                RecordLimits.bounded(RoutedReply.serializer(topics.replies().valueSerde().serializer()), maxValueBytes),
+                RoutedReply.partitions(), COMMAND_PROCESSOR);
         topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),
-                topics.events().valueSerde().serializer(), COMMAND_PROCESSOR);
+                RecordLimits.bounded(topics.events().valueSerde().serializer(), maxValueBytes), COMMAND_PROCESSOR);
         topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS, new StringSerializer(),
-                topics.deadLetters().valueSerde().serializer(), COMMAND_PROCESSOR);
+                RecordLimits.bounded(topics.deadLetters().valueSerde().serializer(), maxValueBytes), COMMAND_PROCESSOR);
         topology.addSink(REFILL_SINK, Topics.COMMANDS, new StringSerializer(),
-                topics.commands().valueSerde().serializer(), COMMAND_PROCESSOR);
+                RecordLimits.bounded(topics.commands().valueSerde().serializer(), maxValueBytes), COMMAND_PROCESSOR);
 
         addReference(topology, Topics.RATING_PROFILES, RATING_PROFILES_STORE,
                 new JsonSerde<>(mapper, RatingProfile.class), RatingProfile::key, book.profiles());

@@ -14,8 +14,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds one kind of reference data from its compacted topic into its global store (raw bytes, for
  * inspection) and into the {@link ReferenceBook} (parsed, for rating). A null value deletes. A record
- * that does not parse, or whose key does not match its content, is logged and skipped: a global
- * processor cannot write to the dead-letter topic, and it must never stop the global thread.
+ * that cannot be applied, for any reason of its own (it does not parse, it has no key, its key does not
+ * match its content, reading it fails in any other way), is logged and skipped, and the previous value
+ * for its key stays: a global processor cannot write to the dead-letter topic, and one record must never
+ * stop the global thread, which cannot be replaced and whose death stops the whole client. Keys are
+ * read as lenient UTF-8 (bytes that are not UTF-8 become U+FFFD), so no key fails to deserialize; such a
+ * key matches no content and its record is skipped. The {@link ProcessingErrors} handler, enabled for
+ * the global thread, is the net under this.
  *
  * @param <T> the reference record type
  */
@@ -70,14 +75,21 @@ final class ReferenceProcessor<T> implements Processor<String, byte[], Void, Voi
             return null;
         }
         T parsed;
+        String expected;
         try {
             parsed = deserializer.deserialize("reference", value);
+            expected = keyOf.apply(parsed);
         } catch (SerializationException e) {
             return e.getMessage();
+        } catch (RuntimeException e) {
+            if (CommandProcessor.isKafkas(e)) {
+                throw e;
+            }
+            return e.toString();
         }
-        String expected = keyOf.apply(parsed);
         if (!key.equals(expected)) {
-            return "its key '" + key + "' does not match its content, which is keyed '" + expected + "'";
+            return "its key '" + DeadLetters.cut(key) + "' does not match its content, which is keyed '"
+                    + DeadLetters.cut(expected) + "'";
         }
         book.put(key, parsed);
         return null;
@@ -87,6 +99,6 @@ final class ReferenceProcessor<T> implements Processor<String, byte[], Void, Voi
         String where = context.recordMetadata()
                 .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                 .orElse(storeName);
-        LOG.warn("skipped reference record {} key {}: {}", where, record.key(), reason);
+        LOG.warn("skipped reference record {} key {}: {}", where, DeadLetters.cut(record.key()), DeadLetters.cut(reason));
     }
 }

@@ -18,13 +18,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /** The topology in a TopologyTestDriver, with the demo reference data loaded and topic handles. */
 final class Pipeline implements AutoCloseable {
@@ -43,7 +47,12 @@ final class Pipeline implements AutoCloseable {
     private long sequence;
 
     Pipeline(Path stateDir, Instant wallClock) {
-        StreamsAppConfig config = StreamsAppConfig.defaults("dummy:9092", stateDir);
+        this(stateDir, wallClock, Map.of());
+    }
+
+    /** A pipeline whose Kafka Streams configuration also has {@code kafkaProperties}. */
+    Pipeline(Path stateDir, Instant wallClock, Map<String, String> kafkaProperties) {
+        StreamsAppConfig config = StreamsAppConfig.defaults("dummy:9092", stateDir).withKafkaProperties(kafkaProperties);
         driver = new TopologyTestDriver(RatestreamTopology.build(config, book), config.toProperties(), wallClock);
         StringSerializer keys = new StringSerializer();
         commands = driver.createInputTopic(Topics.COMMANDS, keys, topics.commands().valueSerde().serializer());
@@ -64,6 +73,21 @@ final class Pipeline implements AutoCloseable {
 
     KeyValueStore<String, UserBudget> budgets() {
         return driver.getKeyValueStore(RatestreamTopology.BUDGETS_STORE);
+    }
+
+    /** The bytes under a store of the topology, as a changelog restores them: no serde, no changelog. */
+    KeyValueStore<Bytes, byte[]> rawStore(String name) {
+        return bytesUnder(driver.getAllStateStores().get(name));
+    }
+
+    /** The innermost store under {@code store}'s serdes, metrics and changelogging. */
+    @SuppressWarnings("unchecked")
+    static KeyValueStore<Bytes, byte[]> bytesUnder(StateStore store) {
+        StateStore inner = store;
+        while (inner instanceof WrappedStateStore<?, ?, ?> wrapped) {
+            inner = wrapped.wrapped();
+        }
+        return (KeyValueStore<Bytes, byte[]>) inner;
     }
 
     /** Sends a command and returns its reply (the one reply it must produce). */
