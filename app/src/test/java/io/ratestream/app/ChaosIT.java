@@ -2,6 +2,7 @@ package io.ratestream.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ratestream.app.ChaosLedger.Phase;
+import io.ratestream.gateway.GatewayApp;
 import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.model.Keys;
@@ -75,6 +76,12 @@ class ChaosIT {
     private static final int SLOWLORIS_CONNECTIONS = 4;
     private static final int EXPONENT_THREADS = 3;
     private static final String PIPE = "pipe";
+    /**
+     * The reply timeout of the second gateway, that of the retrying ledger: short enough that some of its
+     * debits are answered "outcome unknown" and retried with their request id, even before the attack.
+     */
+    private static final Duration HASTY_REPLY_TIMEOUT = Duration.ofMillis(50);
+    private static final List<String> RETRYING_SUBJECTS = List.of("re0", "re1");
     private static final Path REPORT = Path.of("target", "chaos-report.txt");
     private static final Set<String> SKIPPED = Set.of(System.getProperty("chaos.skip", "").split(","));
 
@@ -92,10 +99,12 @@ class ChaosIT {
     private volatile long attackStart;
     private String bootstrap;
     private DevStack stack;
+    private GatewayApp hasty;
     private int tcp;
     private int http;
 
     private ChaosLedger ledger;
+    private ChaosLedger retrying;
     private GatewaySampler sampler;
     private ChaosAttacks.Poison poison;
     private ChaosAttacks.Pipeline pipeline;
@@ -123,6 +132,7 @@ class ChaosIT {
             budgets.add(budget(subject));
         }
         budgets.add(budget(PIPE));
+        RETRYING_SUBJECTS.forEach(subject -> budgets.add(budget(subject)));
         // the demo's rating profiles (tenant vdf) for the pipelined GetCost calls; the budgets under our tenant
         DataSet demo = EndToEndTest.DEMO;
         Loader.Report loaded = stack.load(new DataSet(demo.ratingProfiles(), demo.destinations(), demo.tariffPlans(),
@@ -132,6 +142,25 @@ class ChaosIT {
         }
         tcp = stack.gateway().jsonRpcPort();
         http = stack.gateway().httpPort();
+        hasty = GatewayApp.start(GatewayConfig.defaults(bootstrap).withPorts(0, 0).withReplyTimeout(HASTY_REPLY_TIMEOUT));
+        awaitOwnReplyPartitions(stack.gateway(), hasty);
+    }
+
+    /** Waits until the two gateways read disjoint partitions of ratestream.replies (one consumer group). */
+    private static void awaitOwnReplyPartitions(GatewayApp first, GatewayApp second) throws InterruptedException {
+        if (!second.awaitReady(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("the second gateway was not ready: " + second.gateway().status());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Set<?> a = (Set<?>) first.gateway().status().get("ReplyPartitions");
+            Set<?> b = (Set<?>) second.gateway().status().get("ReplyPartitions");
+            if (a != null && b != null && !a.isEmpty() && !b.isEmpty() && Collections.disjoint(a, b)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new IllegalStateException("the two gateways did not settle on their own reply partitions");
     }
 
     /** A budget with only money, never refilled (no reset day), so that only debits change it. */
@@ -141,6 +170,9 @@ class ChaosIT {
 
     @AfterAll
     void stop() {
+        if (hasty != null) {
+            hasty.close();
+        }
         if (stack != null) {
             stack.close();
         }
@@ -156,6 +188,8 @@ class ChaosIT {
                 .mapToObj(c -> subjects.subList(c * SUBJECTS_PER_CONNECTION, (c + 1) * SUBJECTS_PER_CONNECTION))
                 .toList();
         ledger = new ChaosLedger(tcp, tenant, run, byConnection, CREDIT);
+        retrying = new ChaosLedger(hasty.jsonRpcPort(), tenant, run + "-r",
+                RETRYING_SUBJECTS.stream().map(List::of).toList(), CREDIT);
         sampler = new GatewaySampler(http, ledger::second);
         poison = new ChaosAttacks.Poison(bootstrap);
         pipeline = new ChaosAttacks.Pipeline(tcp, tenant, PIPE, run);
@@ -164,6 +198,7 @@ class ChaosIT {
                 runPhases();
             } finally {
                 ledger.stop();
+                retrying.stop();
                 collections.put("end", collections());
                 sampler.close();
                 exponents.close();
@@ -191,16 +226,17 @@ class ChaosIT {
     /** Warm-up, baseline, the attack, and a quiet phase after it, with the ledger running throughout. */
     private void runPhases() throws Exception {
         ledger.start();
+        retrying.start();
         sampler.start();
         TimeUnit.MILLISECONDS.sleep(WARMUP.toMillis());
         collections.put("baseline", collections());
-        ledger.enter(Phase.BASELINE);
+        enter(Phase.BASELINE);
         TimeUnit.MILLISECONDS.sleep(BASELINE.toMillis());
         metrics.put("end of baseline", gatewayCounters());
         loadAverages.add("end of baseline " + loadAverage());
 
         collections.put("attack", collections());
-        ledger.enter(Phase.ATTACK);
+        enter(Phase.ATTACK);
         attackStart = System.nanoTime();
         startAttacks();
         for (int k = 0; k < POISON_RECORDS; k++) {
@@ -226,8 +262,13 @@ class ChaosIT {
         event("attacks stopped (the pipelining client still reads nothing), idle connections closed");
 
         collections.put("after", collections());
-        ledger.enter(Phase.AFTER);
+        enter(Phase.AFTER);
         TimeUnit.MILLISECONDS.sleep(AFTER.toMillis());
+    }
+
+    private void enter(Phase phase) {
+        ledger.enter(phase);
+        retrying.enter(phase);
     }
 
     private void startAttacks() {
@@ -253,6 +294,9 @@ class ChaosIT {
                 credits.put(subject, credit(fresh, subject));
             }
             credits.put(PIPE, credit(fresh, PIPE));
+            for (String subject : RETRYING_SUBJECTS) {
+                credits.put(subject, credit(fresh, subject));
+            }
         }
         ready = Wire.get(http, "/health/ready");
         letters = poison.deadLetters(bootstrap, Duration.ofSeconds(runs("poison") ? 60 : 0));
@@ -260,16 +304,22 @@ class ChaosIT {
         loadAverages.add("end " + loadAverage());
     }
 
-    /** Every ledger call answered with the exact credit; every final credit the start less what was acknowledged. */
+    /**
+     * Every call of both ledgers answered with the exact credit; every final credit the start less what
+     * was acknowledged.
+     */
     private void checkLedger(SoftAssertions softly) {
-        softly.assertThat(ledger.unanswered()).as("ledger debits without an answer").isZero();
-        softly.assertThat(ledger.problems()).as("ledger: wrong credits, errors, unanswered calls").isEmpty();
-        softly.assertThat(ledger.stats(Phase.ATTACK).calls()).as("ledger debits begun during the attack").isPositive();
-        softly.assertThat(ledger.stats.connectionsLost.sum()).as("ledger connections lost: "
-                + ledger.stats.connectionErrors.keySet()).isZero();
-        for (String subject : subjects) {
-            softly.assertThat(credits.get(subject)).as("final credit of " + subject + " through a fresh client (the "
-                    + "start less its acknowledged debits)").isEqualByComparingTo(ledger.expectedCredits().get(subject));
+        for (ChaosLedger checked : List.of(ledger, retrying)) {
+            String name = checked == ledger ? "ledger" : "retrying ledger";
+            softly.assertThat(checked.unanswered()).as(name + ": debits without an answer").isZero();
+            softly.assertThat(checked.problems()).as(name + ": wrong credits, errors, unanswered calls").isEmpty();
+            softly.assertThat(checked.stats(Phase.ATTACK).calls()).as(name + ": debits begun during the attack")
+                    .isPositive();
+            softly.assertThat(checked.stats.connectionsLost.sum()).as(name + ": connections lost "
+                    + checked.stats.connectionErrors.keySet()).isZero();
+            checked.expectedCredits().forEach((subject, expected) -> softly.assertThat(credits.get(subject))
+                    .as("final credit of " + subject + " through a fresh client (the start less its acknowledged "
+                            + "debits)").isEqualByComparingTo(expected));
         }
         softly.assertThat(ready.statusCode()).as("/health/ready after the attack: " + ready.body()).isEqualTo(200);
         softly.assertThat(stack.streams().threadReplacements()).as("stream threads replaced").isZero();
@@ -420,7 +470,17 @@ class ChaosIT {
                 runtime.availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
                 System.getProperty("java.version"), runtime.maxMemory() >> 20, String.join("; ", loadAverages)));
         out.append("one JVM: embedded Kafka broker, streams app and gateway at their defaults, and every client\n\n");
-        ledgerSection(out);
+        out.append(String.format("ledger: %d JSON-RPC/TCP connections x %d subscribers, sequential DebitBalance with "
+                + "request ids, retried with the same id on busy/unavailable/outcome unknown; latency from first try "
+                + "to final answer; phases: warm-up %d s, baseline %d s, attack %d s, after %d s%n",
+                LEDGER_CONNECTIONS, SUBJECTS_PER_CONNECTION, WARMUP.toSeconds(), BASELINE.toSeconds(),
+                ATTACK.toSeconds(), AFTER.toSeconds()));
+        ledgerSection(out, ledger);
+        out.append(String.format("%nretrying ledger: the same client, %d connections x 1 subscriber, through a second "
+                + "gateway whose reply timeout is %d ms, so that debits come back \"outcome unknown\" and are "
+                + "retried with their request id%n", RETRYING_SUBJECTS.size(), HASTY_REPLY_TIMEOUT.toMillis()));
+        ledgerSection(out, retrying);
+        collectionsSection(out);
         timelineSection(out);
         attacksSection(out);
         out.append('\n').append("gateway counters (/metrics):\n");
@@ -428,12 +488,7 @@ class ChaosIT {
         return out.toString();
     }
 
-    private void ledgerSection(StringBuilder out) {
-        out.append(String.format("ledger: %d JSON-RPC/TCP connections x %d subscribers, sequential DebitBalance with "
-                + "request ids, retried with the same id on busy/unavailable/outcome unknown; latency from first try "
-                + "to final answer; phases: warm-up %d s, baseline %d s, attack %d s, after %d s%n",
-                LEDGER_CONNECTIONS, SUBJECTS_PER_CONNECTION, WARMUP.toSeconds(), BASELINE.toSeconds(),
-                ATTACK.toSeconds(), AFTER.toSeconds()));
+    private void ledgerSection(StringBuilder out, ChaosLedger ledger) {
         out.append(ChaosLedger.PhaseStats.header()).append('\n');
         for (Phase phase : List.of(Phase.BASELINE, Phase.ATTACK, Phase.AFTER)) {
             out.append(ledger.stats(phase).line()).append('\n');
@@ -444,6 +499,9 @@ class ChaosIT {
                 ledger.stats.connectionsLost.sum(), ledger.stats.connectionErrors.keySet(),
                 ledger.longestAttackGapMillis()));
         ledger.problems().forEach(p -> out.append("  problem: ").append(p).append('\n'));
+    }
+
+    private void collectionsSection(StringBuilder out) {
         out.append("garbage collections in this JVM (count, ms):");
         List<String> phases = List.copyOf(collections.keySet());
         for (int i = 0; i + 1 < phases.size(); i++) {
@@ -456,18 +514,18 @@ class ChaosIT {
 
     /** Each second from 5 s before the attack to the end: the ledger's answers beside the gateway's counters. */
     private void timelineSection(StringBuilder out) {
-        out.append("\nper second (+s from the start of the attack): ledger answers, slowest ledger answer, and from "
-                + "the gateway's /metrics, read once a second (so about that second): DebitBalance and GetCost "
+        out.append("\nper second (+s from the start of the attack): ledger answers, slowest ledger answer, retrying "
+                + "ledger answers, and from the first gateway's /metrics, read once a second (so about that second): DebitBalance and GetCost "
                 + "answered ok by all clients, then at its end requests waiting for a reply, JSON-RPC connections "
                 + "open and paused\n");
-        out.append(String.format("%6s %7s %8s | %7s %7s %7s %6s %6s%n", "s", "ledger", "slowest", "debits", "costs",
-                "waiting", "open", "paused"));
+        out.append(String.format("%6s %7s %9s %9s | %7s %7s %7s %6s %6s%n", "s", "ledger", "slowest", "retrying",
+                "debits", "costs", "waiting", "open", "paused"));
         int zero = ledger.second(ledger.entered(Phase.ATTACK));
         for (int s = -5; s < ATTACK.toSeconds() + AFTER.toSeconds(); s++) {
             int second = zero + s;
             // the sample read during the next second closes this one
-            out.append(String.format("%+6d %7d %6d ms | %7s %7s %7s %6s %6s%n", s, ledger.answers(second),
-                    ledger.slowestMillis(second), delta(second + 1, "debits"), delta(second + 1, "costs"),
+            out.append(String.format("%+6d %7d %6d ms %9d | %7s %7s %7s %6s %6s%n", s, ledger.answers(second),
+                    ledger.slowestMillis(second), retrying.answers(retrying.second(ledger.origin()) + second), delta(second + 1, "debits"), delta(second + 1, "costs"),
                     value(second + 1, "waiting"), value(second + 1, "open"), value(second + 1, "paused")));
         }
         out.append("events:\n");

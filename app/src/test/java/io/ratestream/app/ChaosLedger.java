@@ -195,6 +195,11 @@ final class ChaosLedger implements AutoCloseable {
         return problemCount.sum();
     }
 
+    /** When {@link #start()} was called ({@link System#nanoTime()}). */
+    long origin() {
+        return origin;
+    }
+
     /** The second since {@link #start()} that {@code nanoTime} falls in. */
     int second(long nanoTime) {
         return (int) TimeUnit.NANOSECONDS.toSeconds(nanoTime - origin);
