@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +83,8 @@ class ChaosIT {
      */
     private static final Duration HASTY_REPLY_TIMEOUT = Duration.ofMillis(50);
     private static final List<String> RETRYING_SUBJECTS = List.of("re0", "re1");
+    /** The most the checks after the attack wait for answers, each step (bounds the test when the product stalls). */
+    private static final Duration SETTLING = Duration.ofSeconds(60);
     private static final Path REPORT = Path.of("target", "chaos-report.txt");
     private static final Set<String> SKIPPED = Set.of(System.getProperty("chaos.skip", "").split(","));
 
@@ -183,6 +186,7 @@ class ChaosIT {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void shouldKeepTheLedgerExactAndAnsweringWhileEveryAttackRunsAtOnce() throws Exception {
         List<List<String>> byConnection = IntStream.range(0, LEDGER_CONNECTIONS)
                 .mapToObj(c -> subjects.subList(c * SUBJECTS_PER_CONNECTION, (c + 1) * SUBJECTS_PER_CONNECTION))
@@ -206,7 +210,7 @@ class ChaosIT {
                 idle.close();
                 poison.close();
             }
-            pipe = settle(pipeline.drain(Duration.ofSeconds(90)));
+            pipe = settle(pipeline.drain(Duration.ofSeconds(60)));
         } finally {
             pipeline.close();
         }
@@ -289,13 +293,14 @@ class ChaosIT {
 
     /** After the attack: every subscriber's credit through a fresh client, readiness, the dead letters. */
     private void readTheOutcome() throws Exception {
+        long deadline = System.nanoTime() + SETTLING.toNanos();
         try (RetryingClient fresh = new RetryingClient(tcp, new RetryingClient.Stats())) {
             for (String subject : subjects) {
-                credits.put(subject, credit(fresh, subject));
+                credits.put(subject, credit(fresh, subject, deadline));
             }
-            credits.put(PIPE, credit(fresh, PIPE));
+            credits.put(PIPE, credit(fresh, PIPE, deadline));
             for (String subject : RETRYING_SUBJECTS) {
-                credits.put(subject, credit(fresh, subject));
+                credits.put(subject, credit(fresh, subject, deadline));
             }
         }
         ready = Wire.get(http, "/health/ready");
@@ -387,13 +392,14 @@ class ChaosIT {
         int retried = 0;
         int costBytes = 0;
         BigDecimal cost = null;
+        long deadline = System.nanoTime() + SETTLING.toNanos();
         try (RetryingClient client = new RetryingClient(tcp, new RetryingClient.Stats())) {
             for (long id = 1; id <= ChaosAttacks.Pipeline.CALLS && problems.size() < 20; id++) {
                 JsonNode answer = answers.get(id);
                 if (answer == null || RetryingClient.RETRY_CODES.contains(answer.path("error").path("code").asInt())) {
                     retried++;
                     answer = client.call(ChaosAttacks.Pipeline.method(id), pipeline.params(id),
-                            System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+                            Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)));
                 }
                 if (answer == null || answer.hasNonNull("error")) {
                     problems.add("pipelined call " + id + ": " + (answer == null ? "no answer" : answer.get("error")));
@@ -413,10 +419,10 @@ class ChaosIT {
         return new PipeOutcome(answered, retried, costBytes, problems);
     }
 
-    /** A subscriber's credit, asked as a client would: a debit of 0. */
-    private BigDecimal credit(RetryingClient client, String subject) throws InterruptedException {
+    /** A subscriber's credit, asked as a client would: a debit of 0; null if not answered by {@code deadline}. */
+    private BigDecimal credit(RetryingClient client, String subject, long deadline) throws InterruptedException {
         JsonNode answer = client.debit(tenant, subject, "0", "final-" + run + "-" + subject,
-                System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+                Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)));
         return answer == null || !answer.hasNonNull("result") ? null : answer.get("result").decimalValue();
     }
 
