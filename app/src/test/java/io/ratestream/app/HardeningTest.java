@@ -107,11 +107,13 @@ class HardeningTest {
         assertThat(large.body()).hasSizeLessThan(200);
         for (String query : List.of("ts=%2B999999999-12-31T23:59:59Z&te=%2B999999999-12-31T23:59:59Z",
                 "ts=0001-01-01T00:00:01Z&duration=1s", "ts=2012-02-02T17:30:00Z&duration=99999999999h",
-                "ts=2012-02-02T17:30:00Z&duration=1e1000000000", "ts=2012-02-02T17:30:00Z&te=" + "9".repeat(3000))) {
+                "ts=2012-02-02T17:30:00Z&duration=1e1000000000", "ts=2012-02-02T17:30:00Z&te=" + "9".repeat(3000),
+                "ts=%2B999999999-12-31T23:59:59Z&duration=744h0m0.000000001s")) {
             HttpResponse<String> response = Wire.get(http, "/getcost?cstmid=vdf&subj=rif&dest=0256&" + query);
             assertThat(response.statusCode()).as(query).isEqualTo(400);
             assertThat(response.body()).as(query).startsWith("{\"Error\":").hasSizeLessThan(300);
         }
+        assertThat(Wire.get(http, "/debitseconds?@").statusCode()).as("a stray @").isEqualTo(400);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.ratestream.gateway.RecentActivity;
 import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.command.Validation;
 import io.ratestream.schemas.json.BoundedDecimal;
 import io.ratestream.schemas.json.Rfc3339;
 import io.ratestream.schemas.reply.ErrorKind;
@@ -20,6 +21,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -130,7 +132,12 @@ public final class HttpApi {
             if (start == null) {
                 start = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).withNano(0);
             }
-            end = start.plus(Durations.parse(query.get("duration")));
+            try {
+                end = start.plus(Durations.parse(query.get("duration")));
+            } catch (DateTimeException e) {
+                throw RpcException.badRequest("ts + duration is beyond the years " + Validation.MIN_YEAR + " to "
+                        + Validation.MAX_YEAR);
+            }
         }
         // Without ts (and duration) the engine rates a zero-length call from when the request was accepted,
         // which shows the matched prefix and the connect fee: the original example.

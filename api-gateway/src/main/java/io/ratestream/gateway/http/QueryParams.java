@@ -24,7 +24,7 @@ final class QueryParams {
             return params;
         }
         for (String part : query.split("&")) {
-            String[] pieces = part.split("@");
+            String[] pieces = part.split("@", -1);
             StringBuilder current = new StringBuilder(pieces[0]);
             for (int i = 1; i < pieces.length; i++) {
                 if (pieces[i].contains("=")) {

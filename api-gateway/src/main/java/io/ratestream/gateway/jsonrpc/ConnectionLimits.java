@@ -38,8 +38,8 @@ public record ConnectionLimits(int maxConnections, int maxConnectionsPerAddress,
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** Default of {@link #maxConnectionsPerAddress()}: 1,000. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_000;
-    /** Default of {@link #maxInFlightPerConnection()}: 128. */
-    public static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 128;
+    /** Default of {@link #maxInFlightPerConnection()}: 32 (one client with more delays every other one: ChaosIT). */
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 32;
     /** Default of {@link #writeBufferLowWater()}: 32 KiB. */
     public static final int DEFAULT_WRITE_BUFFER_LOW_WATER = 32 * 1024;
     /** Default of {@link #writeBufferHighWater()}: 64 KiB. */

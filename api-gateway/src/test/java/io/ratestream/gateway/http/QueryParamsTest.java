@@ -17,6 +17,13 @@ class QueryParamsTest {
     }
 
     @Test
+    void shouldReadAStrayAtWithoutFailing() {
+        assertThat(QueryParams.parse("@")).containsEntry("@", "");
+        assertThat(QueryParams.parse("@@&cstmid=vdf")).containsEntry("cstmid", "vdf");
+        assertThat(QueryParams.parse("cstmid=vdf@")).containsEntry("cstmid", "vdf@");
+    }
+
+    @Test
     void shouldKeepAnAtThatIsPartOfAValue() {
         assertThat(QueryParams.parse("cstmid=vdf&subj=alice@example.com&dest=0257"))
                 .containsEntry("subj", "alice@example.com");

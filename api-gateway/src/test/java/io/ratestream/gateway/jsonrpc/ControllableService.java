@@ -2,6 +2,7 @@ package io.ratestream.gateway.jsonrpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.gateway.rpc.RpcService;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -50,10 +51,10 @@ final class ControllableService implements RpcService {
             return CompletableFuture.failedFuture(RpcException.badRequest("amount exceeds budget"));
         }
         if (outcome < 83) {
-            return CompletableFuture.failedFuture(new RpcException(RpcException.Kind.TIMEOUT, "timeout"));
+            return CompletableFuture.failedFuture(new RpcException(ErrorKind.OUTCOME_UNKNOWN, "outcome unknown: retry with RequestId r1", "r1"));
         }
         if (outcome < 90) {
-            return CompletableFuture.failedFuture(new RpcException(RpcException.Kind.UNAVAILABLE, "Kafka is unavailable"));
+            return CompletableFuture.failedFuture(new RpcException(ErrorKind.UNAVAILABLE, "Kafka is unavailable"));
         }
         if (outcome < 94) {
             return CompletableFuture.completedFuture(null);

@@ -72,7 +72,7 @@ public final class SharedOptions {
         int maxConnectionsPerAddress;
 
         @Option(names = "--max-in-flight-per-connection",
-                defaultValue = "${env:RATESTREAM_MAX_IN_FLIGHT_PER_CONNECTION:-128}",
+                defaultValue = "${env:RATESTREAM_MAX_IN_FLIGHT_PER_CONNECTION:-32}",
                 description = "calls waiting for an answer on one JSON-RPC connection before it is no longer read "
                         + "(back-pressure, nothing refused) (default: ${DEFAULT-VALUE})")
         int maxInFlightPerConnection;

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fuzzes the HTTP API and JSON-RPC of a real running system (broker, streams app, gateway, the demo
  * data loaded): random and mutated query strings into every GET endpoint, mutated JSON-RPC bodies
- * POSTed to /jsonrpc and written to the TCP port. Properties: an API answer is 200, 400, 503 or 504,
+ * POSTed to /jsonrpc and written to the TCP port. Properties: an API answer is 200, 400, 409, 503 or 504,
  * never a 500; its body is JSON; an error is a small ({@value #MAX_ERROR_BYTES} bytes at most) object
  * with an "Error" text; a JSON-RPC answer is one envelope with its request's id, a result or an error,
  * never both; and after all of it the system still rates the SPEC's example call correctly.
@@ -57,7 +57,8 @@ class HttpFuzzIT {
     static final Duration DEADLINE = Duration.ofSeconds(60);
     /** The same for one JSON-RPC exchange over TCP, where no answer at all is a known failure to wait out. */
     static final Duration TCP_DEADLINE = Duration.ofSeconds(30);
-    private static final Set<Integer> API_STATUSES = Set.of(200, 400, 503, 504);
+    /** 409: a request id the fuzz reuses for a different request (request_id_conflict, docs/limits.md). */
+    private static final Set<Integer> API_STATUSES = Set.of(200, 400, 409, 503, 504);
 
     /** Reads answers exactly and without limits (sizes are checked separately). */
     static final ObjectMapper READER = JsonMapper.builder(JsonFactory.builder()
@@ -236,7 +237,7 @@ class HttpFuzzIT {
             return;
         }
         if (!API_STATUSES.contains(answer.status())) {
-            throw new AssertionError("status " + answer.status() + " (200, 400, 503 or 504 expected): "
+            throw new AssertionError("status " + answer.status() + " (200, 400, 409, 503 or 504 expected): "
                     + describe(answer));
         }
         JsonNode body = json(answer);
@@ -257,11 +258,11 @@ class HttpFuzzIT {
             }
             return;
         }
-        if (answer.status() == 413 && body.length > 1 << 20) {
+        if (answer.status() == 413 && body.length > GatewayConfig.MAX_REQUEST_BYTES) {
             return; // larger than the gateway's request limit: refused before it is read (HTTP says 413)
         }
-        if (!Set.of(200, 400, 503, 504).contains(answer.status())) {
-            throw new AssertionError("status " + answer.status() + " (200, 204, 400, 503 or 504 expected): "
+        if (!Set.of(200, 400, 409, 503, 504).contains(answer.status())) {
+            throw new AssertionError("status " + answer.status() + " (200, 204, 400, 409, 503 or 504 expected): "
                     + describe(answer));
         }
         envelope(answer.body(), answer.length(), expect(body));
@@ -274,6 +275,10 @@ class HttpFuzzIT {
      */
     private void checkTcp(byte[] body) throws IOException {
         Expect expect = expect(body);
+        if (body.length > GatewayConfig.MAX_REQUEST_BYTES) {
+            checkOversizeTcp(body);
+            return;
+        }
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
             socket.setSoTimeout((int) TCP_DEADLINE.toMillis());
             socket.getOutputStream().write(body);
@@ -321,6 +326,38 @@ class HttpFuzzIT {
                 return; // a close is an answer to bad input
             }
             envelope(answer, answerLength, expect);
+        }
+    }
+
+    /**
+     * A body over the gateway's request limit (docs/limits.md): the server answers "request larger than
+     * N bytes" with a null id and closes, possibly while the client is still writing (a broken pipe).
+     */
+    private void checkOversizeTcp(byte[] body) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
+            socket.setSoTimeout((int) TCP_DEADLINE.toMillis());
+            try {
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+            } catch (IOException e) {
+                // closed by the server before the whole body was written
+            }
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            try {
+                InputStream in = socket.getInputStream();
+                for (int b = in.read(); b >= 0 && b != '\n' && line.size() < MAX_BODY_BYTES; b = in.read()) {
+                    line.write(b);
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("stalled: no answer and no close within " + TCP_DEADLINE.toSeconds()
+                        + " s for a body of " + body.length + " bytes");
+            } catch (IOException e) {
+                return; // a reset after the server closed: a close is an answer
+            }
+            String answer = line.toString(StandardCharsets.UTF_8);
+            if (!answer.isEmpty() && !answer.startsWith("{\"id\":null,\"result\":null,\"error\":")) {
+                throw new AssertionError("an oversized body got " + Fuzz.show(line.toByteArray()));
+            }
         }
     }
 

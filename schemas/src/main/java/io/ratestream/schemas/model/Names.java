@@ -64,8 +64,19 @@ public final class Names {
             return field + " is longer than " + max + " characters";
         }
         for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
                 return field + " must not contain control characters";
+            }
+            if (Character.isSurrogate(c)) {
+                // A pair is one character; a lone half has no UTF-8 form and would change in a record key.
+                boolean pair = Character.isHighSurrogate(c) && i + 1 < value.length()
+                        && Character.isLowSurrogate(value.charAt(i + 1));
+                if (pair) {
+                    i++;
+                } else {
+                    return field + " must be valid Unicode (it holds half of a surrogate pair)";
+                }
             }
         }
         return null;

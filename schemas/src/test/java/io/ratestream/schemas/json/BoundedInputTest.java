@@ -124,6 +124,18 @@ class BoundedInputTest {
     }
 
     @Test
+    void shouldRefuseANameWithHalfASurrogatePairAndKeepWholePairs() {
+        CallDescriptor lone = new CallDescriptor(0, "\ud800", "rif", null, null, null, BigDecimal.ONE, null);
+        CallDescriptor pair = new CallDescriptor(0, "vdf", "\ud83d\ude00", null, null, null, BigDecimal.ONE, null);
+
+        assertThat(Validation.problem(Method.DEBIT_BALANCE, lone)).isEqualTo(
+                "CstmId must be valid Unicode (it holds half of a surrogate pair)");
+        assertThat(Validation.problem(Method.DEBIT_BALANCE, pair)).isNull();
+        assertThat(Validation.problem(Method.DEBIT_BALANCE, new CallDescriptor(0, "vdf", "a\udc00", null, null,
+                null, BigDecimal.ONE, null))).contains("Subject must be valid Unicode");
+    }
+
+    @Test
     void shouldCutLongTexts() {
         assertThat(Texts.cut("abcdef", 10)).isEqualTo("abcdef");
         assertThat(Texts.cut("abcdefghijkl", 10)).isEqualTo("abcdefg...");

@@ -78,6 +78,9 @@ final class ReferenceProcessor<T> implements Processor<String, byte[], Void, Voi
         String expected;
         try {
             parsed = deserializer.deserialize("reference", value);
+            if (parsed == null) {
+                return "its value is JSON null: delete with a tombstone (a record without a value) instead";
+            }
             expected = keyOf.apply(parsed);
         } catch (SerializationException e) {
             return e.getMessage();
