@@ -104,6 +104,7 @@ class HardeningTest {
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(large.statusCode()).isEqualTo(413);
+        assertThat(mapper.readTree(large.body()).get("Error").asText()).isNotEmpty();
         assertThat(large.body()).hasSizeLessThan(200);
         for (String query : List.of("ts=%2B999999999-12-31T23:59:59Z&te=%2B999999999-12-31T23:59:59Z",
                 "ts=0001-01-01T00:00:01Z&duration=1s", "ts=2012-02-02T17:30:00Z&duration=99999999999h",

@@ -100,6 +100,8 @@ public final class HttpApi {
             config.routes.get("/health/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
             config.routes.exception(RpcException.class, (e, ctx) -> api.error(ctx, e));
+            // Javalin's own refusals (a body over --max-request-bytes is 413) in the API's JSON shape.
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> api.error(ctx, e));
             // Anything else is a bug: a short 500, never a stack trace for the client.
             config.routes.exception(Exception.class, (e, ctx) -> api.error(ctx, e));
         });
