@@ -72,11 +72,12 @@ class CliTest {
         }
     }
 
-    /** Runs the command line in this JVM; returns its exit code and what it printed. */
-    private record Run(int code, String out, String err) {
+    /** What a command line run in this JVM returned and printed. */
+    record Run(int code, String out, String err) {
     }
 
-    private static synchronized Run cli(String... args) {
+    /** Runs the command line in this JVM (one at a time: it captures System.out and System.err). */
+    static synchronized Run cli(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();

@@ -2,13 +2,10 @@ package io.ratestream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ratestream.app.cli.RatestreamCli;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.TopicSetup;
 import io.ratestream.testkit.junit.KafkaBroker;
 import io.ratestream.testkit.junit.KafkaBrokerExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,11 +52,11 @@ class StreamsExitTest {
                     poison)).get(30, TimeUnit.SECONDS);
         }
 
-        CompletableFuture<Run> streams = CompletableFuture.supplyAsync(() -> cli("streams", "--bootstrap", bootstrap,
+        CompletableFuture<CliTest.Run> streams = CompletableFuture.supplyAsync(() -> CliTest.cli("streams", "--bootstrap", bootstrap,
                 "--state-dir", state.toString(), "--application-id", "exit-" + run,
                 "--kafka-property", "production.exception.handler=" + DefaultProductionExceptionHandler.class.getName(),
                 "--kafka-property", "producer.max.request.size=100000"));
-        Run result = streams.get(240, TimeUnit.SECONDS);
+        CliTest.Run result = streams.get(240, TimeUnit.SECONDS);
 
         assertThat(result.code()).as(result.err()).isEqualTo(1);
         assertThat(result.err()).contains("ratestream streams: exiting with status 1: the streams client stopped by "
@@ -70,7 +67,7 @@ class StreamsExitTest {
     @Test
     void shouldExitDevWithStatusOneWhenItsStreamsClientKeepsFailing(@TempDir Path data) throws Exception {
         int kafka = freePort();
-        CompletableFuture<Run> dev = CompletableFuture.supplyAsync(() -> cli("dev", "--data-dir", data.toString(),
+        CompletableFuture<CliTest.Run> dev = CompletableFuture.supplyAsync(() -> CliTest.cli("dev", "--data-dir", data.toString(),
                 "--kafka-port", String.valueOf(kafka), "--jsonrpc-port", String.valueOf(freePort()),
                 "--http-port", String.valueOf(freePort()), "--no-demo-data",
                 "--kafka-property", "production.exception.handler=" + DefaultProductionExceptionHandler.class.getName(),
@@ -86,14 +83,14 @@ class StreamsExitTest {
                     poison)).get(30, TimeUnit.SECONDS);
         }
 
-        Run result = dev.get(240, TimeUnit.SECONDS);
+        CliTest.Run result = dev.get(240, TimeUnit.SECONDS);
 
         assertThat(result.code()).as(result.err()).isEqualTo(1);
         assertThat(result.err()).contains("ratestream dev: exiting with status 1: the streams client stopped by "
                 + "itself");
     }
 
-    private static void awaitTopic(String bootstrap, CompletableFuture<Run> dev) throws Exception {
+    private static void awaitTopic(String bootstrap, CompletableFuture<CliTest.Run> dev) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             if (dev.isDone()) {
@@ -118,25 +115,6 @@ class StreamsExitTest {
             return socket.getLocalPort();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = RatestreamCli.execute(args);
-            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
         }
     }
 }
