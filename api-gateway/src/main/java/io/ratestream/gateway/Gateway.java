@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.ratestream.gateway.auth.Caller;
+import io.ratestream.gateway.auth.Guard;
+import io.ratestream.gateway.auth.Principal;
 import io.ratestream.gateway.replies.PendingReplies;
 import io.ratestream.gateway.replies.ReplyListener;
 import io.ratestream.gateway.rpc.RpcException;
@@ -51,11 +54,12 @@ public final class Gateway implements RpcService {
     /** One latency timer per method, built once: a request only records into it. */
     private final java.util.Map<Method, Timer> latency = new java.util.EnumMap<>(Method.class);
     private final RecentActivity activity;
+    private final Guard guard;
     private volatile boolean draining;
 
     Gateway(GatewayConfig config, ObjectMapper mapper, PendingReplies pending, ReplyListener replies,
             CommandPublisher publisher, KafkaHealth kafka, MeterRegistry metrics, Clock clock, String instance,
-            RecentActivity activity) {
+            RecentActivity activity, Guard guard) {
         this.config = config;
         this.mapper = mapper;
         this.pending = pending;
@@ -70,41 +74,72 @@ public final class Gateway implements RpcService {
                     .publishPercentileHistogram().register(metrics));
         }
         this.activity = activity;
+        this.guard = guard;
     }
 
+    /** A call from a caller that presented no credentials: refused as unauthenticated when auth is on. */
     @Override
     public CompletableFuture<Object> call(String method, JsonNode params, String idempotencyKey) {
-        String name = method.toLowerCase(Locale.ROOT);
-        if (name.equals("responder.status") || name.equals("status")) {
-            return CompletableFuture.completedFuture(status());
-        }
-        Method resolved = Method.lookup(method);
-        if (resolved == null || resolved == Method.SET_USER_BUDGET || resolved == Method.MONTHLY_REFILL) {
-            return CompletableFuture.failedFuture(new RpcException(ErrorKind.METHOD_NOT_FOUND,
-                    "rpc: can't find method " + Texts.cut(method, Names.MAX_NAME)));
-        }
-        CallDescriptor descriptor;
+        return call(Caller.httpRequest(Caller.Transport.JSONRPC_HTTP, null, null), method, params, idempotencyKey);
+    }
+
+    /**
+     * A JSON-RPC call. In this order: the caller is authenticated (except for
+     * {@code Responder.Authenticate} itself), the method found, the params read and checked, the caller
+     * authorized for the call's tenant and role; only then is it published.
+     */
+    @Override
+    public CompletableFuture<Object> call(Caller caller, String method, JsonNode params, String idempotencyKey) {
         try {
-            descriptor = descriptor(params);
+            String name = method.toLowerCase(Locale.ROOT);
+            if (name.equals("responder.authenticate") || name.equals("authenticate")) {
+                return CompletableFuture.completedFuture(guard.authenticateWithKey(caller, params));
+            }
+            if (name.equals("responder.status") || name.equals("status")) {
+                guard.requireAdmin(caller, "Responder.Status");
+                return CompletableFuture.completedFuture(status());
+            }
+            Principal principal = guard.authenticate(caller, Texts.cut(method, Names.MAX_NAME));
+            Method resolved = Method.lookup(method);
+            if (resolved == null || resolved == Method.SET_USER_BUDGET || resolved == Method.MONTHLY_REFILL) {
+                throw new RpcException(ErrorKind.METHOD_NOT_FOUND,
+                        "rpc: can't find method " + Texts.cut(method, Names.MAX_NAME));
+            }
+            return dispatch(caller, principal, resolved, descriptor(params), idempotencyKey);
         } catch (RpcException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return dispatch(resolved, descriptor, idempotencyKey);
     }
 
-    /** Checks a call and sends it; completes with the result or an {@link RpcException}. */
-    public CompletableFuture<Object> dispatch(Method method, CallDescriptor descriptor, String idempotencyKey) {
+    /**
+     * Checks a call of the GET API and sends it; completes with the result or an {@link RpcException}.
+     * The caller is authenticated and authorized here.
+     */
+    public CompletableFuture<Object> dispatch(Caller caller, Method method, CallDescriptor descriptor,
+            String idempotencyKey) {
+        Principal principal;
+        try {
+            principal = guard.authenticate(caller, method.wireName());
+        } catch (RpcException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return dispatch(caller, principal, method, descriptor, idempotencyKey);
+    }
+
+    private CompletableFuture<Object> dispatch(Caller caller, Principal principal, Method method,
+            CallDescriptor descriptor, String idempotencyKey) {
         long start = System.nanoTime();
         CompletableFuture<Object> result;
         try {
-            result = send(method, descriptor, idempotencyKey);
+            result = send(caller, principal, method, descriptor, idempotencyKey);
         } catch (RpcException e) {
             result = CompletableFuture.failedFuture(e);
         }
         return result.whenComplete((value, error) -> record(method, start, error));
     }
 
-    private CompletableFuture<Object> send(Method method, CallDescriptor descriptor, String idempotencyKey) {
+    private CompletableFuture<Object> send(Caller caller, Principal principal, Method method, CallDescriptor descriptor,
+            String idempotencyKey) {
         String problem = Validation.problem(method, descriptor);
         if (problem == null && idempotencyKey != null) {
             problem = Names.requestIdProblem(idempotencyKey, "Idempotency-Key");
@@ -112,6 +147,7 @@ public final class Gateway implements RpcService {
         if (problem != null) {
             throw RpcException.badRequest(problem);
         }
+        guard.authorize(caller, principal, method, descriptor);
         if (draining) {
             throw new RpcException(ErrorKind.UNAVAILABLE, "the gateway is shutting down: send the request to "
                     + "another gateway or try again shortly");
@@ -235,6 +271,11 @@ public final class Gateway implements RpcService {
     /** What this gateway answered lately, for the status page. */
     public RecentActivity activity() {
         return activity;
+    }
+
+    /** Who may do what: the HTTP API checks its admin pages through it. */
+    public Guard guard() {
+        return guard;
     }
 
 }

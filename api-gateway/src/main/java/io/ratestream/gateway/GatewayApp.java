@@ -7,15 +7,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ratestream.gateway.auth.Caller;
+import io.ratestream.gateway.auth.Guard;
 import io.ratestream.gateway.http.HttpApi;
 import io.ratestream.gateway.jsonrpc.JsonRpcMetrics;
 import io.ratestream.gateway.jsonrpc.JsonRpcProtocol;
 import io.ratestream.gateway.jsonrpc.JsonRpcServer;
 import io.ratestream.gateway.replies.PendingReplies;
 import io.ratestream.gateway.replies.ReplyListener;
+import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.json.JsonSerde;
+import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -79,7 +83,8 @@ public final class GatewayApp implements AutoCloseable {
                     new JsonSerde<>(mapper, Reply.class), metrics));
             replies.start();
             Gateway gateway = new Gateway(config, mapper, pending, replies, publisher, kafka, metrics,
-                    Clock.systemUTC(), instanceName(), new RecentActivity(Clock.systemUTC()));
+                    Clock.systemUTC(), instanceName(), new RecentActivity(Clock.systemUTC()),
+                    new Guard(config.authenticator(), metrics));
             JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
             JsonRpcServer tcp = started(started, new JsonRpcServer(new JsonRpcServer.Config(config.bind(),
                     config.jsonRpcPort(), config.maxRequestBytes(), config.idleTimeout()), config.connectionLimits(),
@@ -87,7 +92,8 @@ public final class GatewayApp implements AutoCloseable {
             tcp.start();
             registerListenerMetrics(metrics, tcp.metrics());
             Javalin http = HttpApi.create(gateway, mapper, Clock.systemUTC(), metrics,
-                    (body, key) -> jsonRpcOverHttp(mapper, protocol, body, key), config.maxRequestBytes());
+                    (body, caller, key) -> jsonRpcOverHttp(mapper, protocol, body, caller, key),
+                    config.maxRequestBytes());
             try {
                 http.start(config.bind(), config.httpPort());
             } catch (RuntimeException e) {
@@ -141,16 +147,25 @@ public final class GatewayApp implements AutoCloseable {
         }
     }
 
+    /**
+     * JSON-RPC over HTTP: 200 with the response object (errors included, as JSON-RPC has them), 204 for a
+     * JSON-RPC 2.0 notification, 400 for a body that is not JSON, and the refusals of access control as
+     * HTTP says them: 401 unauthenticated, 403 forbidden, with the JSON-RPC error object in the body.
+     */
     private static CompletableFuture<HttpApi.HttpReply> jsonRpcOverHttp(ObjectMapper mapper, JsonRpcProtocol protocol,
-            byte[] body, String idempotencyKey) {
+            byte[] body, Caller caller, String idempotencyKey) {
         try {
             mapper.readTree(body);
         } catch (IOException e) {
             return CompletableFuture.completedFuture(new HttpApi.HttpReply(400,
                     protocol.malformedJsonResponse(Json.describe(e))));
         }
-        return protocol.handle(body, idempotencyKey).thenApply(bytes -> new HttpApi.HttpReply(
-                bytes.length == 0 ? 204 : 200, bytes));
+        return protocol.answer(body, caller, idempotencyKey).thenApply(answer -> {
+            ErrorKind kind = answer.errorKind();
+            int status = kind == ErrorKind.UNAUTHENTICATED || kind == ErrorKind.FORBIDDEN ? ErrorMapping.httpStatus(kind)
+                    : answer.body().length == 0 ? 204 : 200;
+            return new HttpApi.HttpReply(status, answer.body());
+        });
     }
 
     private static String instanceName() {
@@ -236,8 +251,7 @@ public final class GatewayApp implements AutoCloseable {
                 case "--bootstrap" -> config = new GatewayConfig(value, config.bind(), config.jsonRpcPort(),
                         config.httpPort(), config.replyTimeout(), config.maxRequestBytes(), config.idleTimeout(),
                         config.replyPartition(), config.repliesReadCommitted(), config.connectionLimits(),
-                        config.maxPending(),
-                        config.kafkaProperties());
+                        config.maxPending(), config.kafkaProperties(), config.authenticator());
                 case "--bind" -> config = config.withBind(value);
                 case "--jsonrpc-port" -> config = config.withPorts(Integer.parseInt(value), config.httpPort());
                 case "--http-port" -> config = config.withPorts(config.jsonRpcPort(), Integer.parseInt(value));

@@ -1,5 +1,6 @@
 package io.ratestream.gateway;
 
+import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.gateway.jsonrpc.ConnectionLimits;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param kafkaProperties Kafka client properties applied after the gateway's own to its producer, its
  *     reply consumer and its admin client (security settings for a real cluster, tuning for
  *     measurements); never null
+ * @param authenticator who may call: {@link Authenticator#open()} (everyone may do everything, for
+ *     loopback only) or the principals of an auth file; never null
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -39,10 +42,12 @@ public record GatewayConfig(
         boolean repliesReadCommitted,
         ConnectionLimits connectionLimits,
         int maxPending,
-        Map<String, String> kafkaProperties) {
+        Map<String, String> kafkaProperties,
+        Authenticator authenticator) {
 
     public GatewayConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
+        Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         if (maxPending <= 0) {
             throw new IllegalArgumentException("the limit of waiting requests must be positive, got " + maxPending);
@@ -66,56 +71,61 @@ public record GatewayConfig(
     public static GatewayConfig defaults(String bootstrapServers) {
         return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
                 MAX_REQUEST_BYTES, Duration.ofMinutes(15), -1, false, ConnectionLimits.defaults(), MAX_PENDING,
-                Map.of());
+                Map.of(), Authenticator.open());
     }
 
     public GatewayConfig withPorts(int jsonRpc, int http) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpc, http, replyTimeout, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withBind(String value) {
         return new GatewayConfig(bootstrapServers, value, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withReplyTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, value, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withReplyPartition(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, value, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, value, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withRepliesReadCommitted(boolean value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, value, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, value, connectionLimits, maxPending, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withIdleTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes, value,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, value);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, value, authenticator);
     }
 
     public GatewayConfig withMaxPending(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, value, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, value, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withMaxRequestBytes(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, value,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
     }
 
     public GatewayConfig withConnectionLimits(ConnectionLimits value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, value, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, value, maxPending, kafkaProperties, authenticator);
+    }
+
+    public GatewayConfig withAuthenticator(Authenticator value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, value);
     }
 }

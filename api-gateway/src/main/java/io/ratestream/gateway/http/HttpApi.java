@@ -8,6 +8,7 @@ import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratestream.gateway.Gateway;
 import io.ratestream.gateway.RecentActivity;
+import io.ratestream.gateway.auth.Caller;
 import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.schemas.command.Method;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,15 +51,20 @@ public final class HttpApi {
     private final Gateway gateway;
     private final ObjectMapper mapper;
     private final Clock clock;
-    private final BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc;
+    private final JsonRpcOverHttp jsonRpc;
     private final byte[] statusPage;
 
     /** A JSON-RPC answer over HTTP: the status and the response object's bytes. */
     public record HttpReply(int status, byte[] body) {
     }
 
-    private HttpApi(Gateway gateway, ObjectMapper mapper, Clock clock,
-            BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc) {
+    /** Answers one JSON-RPC request body of a caller, with its Idempotency-Key header (null when none). */
+    @FunctionalInterface
+    public interface JsonRpcOverHttp {
+        CompletableFuture<HttpReply> apply(byte[] body, Caller caller, String idempotencyKey);
+    }
+
+    private HttpApi(Gateway gateway, ObjectMapper mapper, Clock clock, JsonRpcOverHttp jsonRpc) {
         this.gateway = gateway;
         this.mapper = mapper;
         this.clock = clock;
@@ -70,11 +75,11 @@ public final class HttpApi {
     /**
      * The server, configured but not started.
      *
-     * @param jsonRpc handles one JSON-RPC request body and its Idempotency-Key header (the same protocol as
-     *     the TCP listener)
+     * @param jsonRpc handles one JSON-RPC request body of a caller and its Idempotency-Key header (the same
+     *     protocol as the TCP listener)
      */
     public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
-            BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc, long maxRequestBytes) {
+            JsonRpcOverHttp jsonRpc, long maxRequestBytes) {
         HttpApi api = new HttpApi(gateway, mapper, clock, jsonRpc);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -93,12 +98,15 @@ public final class HttpApi {
             config.routes.get("/addreceivedcallseconds", ctx -> api.get(ctx, Method.ADD_RECEIVED_CALL_SECONDS));
             config.routes.get("/resetuserbudget", ctx -> api.get(ctx, Method.RESET_USER_BUDGET));
             config.routes.post("/jsonrpc", api::postJsonRpc);
-            config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(api.statusPage));
-            config.routes.get("/api/activity", api::activity);
-            config.routes.get("/status", ctx -> api.json(ctx, 200, gateway.status()));
+            // The operator's pages: the admin role when --auth is on (they show every tenant's activity).
+            config.routes.get("/", api.admin(ctx -> ctx.contentType("text/html; charset=utf-8").result(api.statusPage)));
+            config.routes.get("/api/activity", api.admin(api::activity));
+            config.routes.get("/status", api.admin(ctx -> api.json(ctx, 200, gateway.status())));
+            config.routes.get("/metrics", api.admin(ctx -> ctx.contentType("text/plain; version=0.0.4")
+                    .result(metrics.scrape())));
+            // Open to all, always: what a load balancer or an orchestrator polls.
             config.routes.get("/health/live", ctx -> api.json(ctx, 200, Map.of("Status", "live")));
             config.routes.get("/health/ready", api::ready);
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
             config.routes.exception(RpcException.class, (e, ctx) -> api.error(ctx, e));
             // Javalin's own refusals (a body over --max-request-bytes is 413) in the API's JSON shape.
             config.routes.exception(HttpResponseException.class, (e, ctx) -> api.error(ctx, e));
@@ -107,11 +115,28 @@ public final class HttpApi {
         });
     }
 
+    /** A handler that runs only for a caller with the admin role (anyone without --auth). */
+    private io.javalin.http.Handler admin(io.javalin.http.Handler handler) {
+        return ctx -> {
+            gateway.guard().requireAdmin(caller(ctx, Caller.Transport.HTTP), "GET " + ctx.path());
+            handler.handle(ctx);
+        };
+    }
+
+    /** The caller of one request: its Authorization header. */
+    private static Caller caller(Context ctx, Caller.Transport transport) {
+        return Caller.httpRequest(transport, ctx.header("Authorization"), null);
+    }
+
     private void get(Context ctx, Method method) {
+        Caller caller = caller(ctx, Caller.Transport.HTTP);
+        // Who is calling is settled before the query is read: a stranger learns nothing, not even that
+        // its query is malformed.
+        gateway.guard().authenticate(caller, method.wireName());
         Map<String, String> query = QueryParams.parse(ctx.queryString());
         CallDescriptor descriptor = descriptor(method, query);
         String key = ctx.header("Idempotency-Key");
-        CompletableFuture<Object> call = gateway.dispatch(method, descriptor, key);
+        CompletableFuture<Object> call = gateway.dispatch(caller, method, descriptor, key);
         ctx.future(() -> call.handle((result, error) -> {
             if (error != null) {
                 error(ctx, cause(error));
@@ -150,10 +175,13 @@ public final class HttpApi {
     private void postJsonRpc(Context ctx) {
         byte[] body = ctx.bodyAsBytes();
         String key = ctx.header("Idempotency-Key");
-        ctx.future(() -> jsonRpc.apply(body, key).handle((reply, error) -> {
+        ctx.future(() -> jsonRpc.apply(body, caller(ctx, Caller.Transport.JSONRPC_HTTP), key).handle((reply, error) -> {
             if (error != null) {
                 error(ctx, cause(error));
             } else {
+                if (reply.status() == ErrorMapping.httpStatus(ErrorKind.UNAUTHENTICATED)) {
+                    ctx.header("WWW-Authenticate", challenge(ctx.path()));
+                }
                 ctx.status(reply.status()).contentType(JSON).result(reply.body());
             }
             return null;
@@ -162,7 +190,10 @@ public final class HttpApi {
 
     private void ready(Context ctx) {
         boolean ready = gateway.ready();
-        json(ctx, ready ? 200 : 503, Map.of("Status", ready ? "ready" : "not ready", "Detail", gateway.status()));
+        String status = ready ? "ready" : "not ready";
+        // Open to anyone: with --auth the details (host names, Kafka's state) are for admins, on /status.
+        json(ctx, ready ? 200 : 503, gateway.guard().enabled() ? Map.of("Status", status)
+                : Map.of("Status", status, "Detail", gateway.status()));
     }
 
     /** What the status page polls: this gateway's status, the last 10 minutes in buckets, the last errors. */
@@ -190,6 +221,9 @@ public final class HttpApi {
             if (rpc.kind() == ErrorKind.BUSY) {
                 ctx.header("Retry-After", "1");
             }
+            if (rpc.kind() == ErrorKind.UNAUTHENTICATED) {
+                ctx.header("WWW-Authenticate", challenge(ctx.path()));
+            }
             json(ctx, ErrorMapping.httpStatus(rpc.kind()), body);
         } else if (error instanceof HttpResponseException http) {
             // Javalin's own refusals, should one reach here: its status, never a 500.
@@ -198,6 +232,15 @@ public final class HttpApi {
             LOG.error("unexpected failure on {}", ctx.path(), error);
             json(ctx, 500, Map.of("Error", "internal error"));
         }
+    }
+
+    /**
+     * The 401's challenge: Basic for the status page (a browser then asks for a user and password; the
+     * key is the password), Bearer for the API.
+     */
+    private static String challenge(String path) {
+        return path.equals("/") || path.startsWith("/api/") ? "Basic realm=\"ratestream\", charset=\"UTF-8\""
+                : "Bearer realm=\"ratestream\"";
     }
 
     private void json(Context ctx, int status, Object value) {

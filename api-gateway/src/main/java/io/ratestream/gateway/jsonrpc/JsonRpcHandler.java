@@ -11,6 +11,7 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
+import io.ratestream.gateway.auth.Caller;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -40,6 +41,8 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<byte[]> {
     private final int maxRequestBytes;
     private final int maxInFlight;
     private final JsonRpcMetrics metrics;
+    /** This connection as the gateway's access control sees it: Responder.Authenticate holds for it. */
+    private final Caller caller = Caller.connection();
     private int inFlight;
     private boolean paused;
     private boolean closing;
@@ -90,7 +93,7 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<byte[]> {
             metrics.onInFlightLimitReached();
         }
         EventExecutor loop = ctx.executor();
-        protocol.handle(request, null).whenComplete((response, failure) -> {
+        protocol.handle(request, caller, null).whenComplete((response, failure) -> {
             // The future never fails. Completions from other threads hop onto the event loop, where the
             // count and reading state live.
             if (loop.inEventLoop()) {

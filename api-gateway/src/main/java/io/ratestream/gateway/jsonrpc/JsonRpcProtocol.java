@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ratestream.gateway.auth.Caller;
 import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.gateway.rpc.RpcService;
@@ -60,24 +61,40 @@ public final class JsonRpcProtocol {
         this.reader = mapper.reader().without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     }
 
+    /**
+     * One response and the kind of error it carries (null for a result, and for errors that are not the
+     * service's {@link RpcException}s): JSON-RPC over HTTP maps the kind to the HTTP status of a refusal
+     * (401, 403).
+     */
+    public record Answer(byte[] body, ErrorKind errorKind) {
+    }
+
     /** Same as {@link #handle(byte[], String)} without an idempotency key. */
     public CompletableFuture<byte[]> handle(byte[] json) {
         return handle(json, null);
+    }
+
+    /** Answers one request of a caller that presented no credentials. */
+    public CompletableFuture<byte[]> handle(byte[] json, String idempotencyKey) {
+        return answer(json, Caller.httpRequest(Caller.Transport.JSONRPC_HTTP, null, null), idempotencyKey)
+                .thenApply(Answer::body);
     }
 
     /**
      * Answers one request.
      *
      * @param json the bytes of one JSON value (UTF-8)
+     * @param caller who sends it, passed to the service
      * @param idempotencyKey passed to the service as is; null when none
-     * @return completes with the response bytes (no trailing newline) once the service has answered;
-     *     never completes exceptionally. Bytes that are not JSON get {@link #malformedJsonResponse}.
+     * @return completes with the response (bytes without a trailing newline) once the service has
+     *     answered; never completes exceptionally. Bytes that are not JSON get {@link #malformedJsonResponse}.
      */
-    public CompletableFuture<byte[]> handle(byte[] json, String idempotencyKey) {
+    public CompletableFuture<Answer> answer(byte[] json, Caller caller, String idempotencyKey) {
         try {
-            return handle(parse(json), idempotencyKey);
+            return answer(parse(json), caller, idempotencyKey);
         } catch (MalformedJsonException e) {
-            return CompletableFuture.completedFuture(malformedJsonResponse(e.getMessage()));
+            return CompletableFuture.completedFuture(new Answer(malformedJsonResponse(e.getMessage()),
+                    ErrorKind.BAD_REQUEST));
         }
     }
 
@@ -109,8 +126,12 @@ public final class JsonRpcProtocol {
         }
     }
 
-    /** Answers one parsed request; never completes exceptionally. */
-    CompletableFuture<byte[]> handle(JsonNode request, String idempotencyKey) {
+    /** Answers one parsed request of a caller; never completes exceptionally. */
+    CompletableFuture<byte[]> handle(JsonNode request, Caller caller, String idempotencyKey) {
+        return answer(request, caller, idempotencyKey).thenApply(Answer::body);
+    }
+
+    private CompletableFuture<Answer> answer(JsonNode request, Caller caller, String idempotencyKey) {
         if (!request.isObject()) {
             String type = request.getNodeType().name().toLowerCase(Locale.ROOT);
             return completed(null, "invalid request: expected a JSON object, got " + type);
@@ -127,7 +148,7 @@ public final class JsonRpcProtocol {
         JsonNode params = request.hasNonNull("params") ? request.get("params") : NullNode.getInstance();
         CompletableFuture<Object> call;
         try {
-            call = service.call(method.textValue(), params, idempotencyKey);
+            call = service.call(caller, method.textValue(), params, idempotencyKey);
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -135,10 +156,17 @@ public final class JsonRpcProtocol {
             // JSON-RPC 2.0 clients (many libraries outside Go) get 2.0 envelopes; a notification (no id)
             // is carried out and gets no response at all, as 2.0 requires.
             boolean notification = !request.has("id");
-            return call.handle((result, failure) -> notification ? NO_RESPONSE
-                    : respond2(id, method.textValue(), result, failure));
+            return call.handle((result, failure) -> new Answer(notification ? NO_RESPONSE
+                    : respond2(id, method.textValue(), result, failure), kindOf(failure)));
         }
-        return call.handle((result, failure) -> respond(id, method.textValue(), result, failure));
+        return call.handle((result, failure) -> new Answer(respond(id, method.textValue(), result, failure),
+                kindOf(failure)));
+    }
+
+    private static ErrorKind kindOf(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause instanceof RpcException rpc ? rpc.kind() : cause == null ? null : ErrorKind.INTERNAL;
     }
 
     /**
@@ -230,8 +258,8 @@ public final class JsonRpcProtocol {
         }
     }
 
-    private CompletableFuture<byte[]> completed(JsonNode id, String error) {
-        return CompletableFuture.completedFuture(write(new Response(id, null, error)));
+    private CompletableFuture<Answer> completed(JsonNode id, String error) {
+        return CompletableFuture.completedFuture(new Answer(write(new Response(id, null, error)), ErrorKind.BAD_REQUEST));
     }
 
     private byte[] write(Response response) {

@@ -25,6 +25,8 @@ public final class ErrorMapping {
             case BAD_REQUEST, NOT_FOUND, INSUFFICIENT_FUNDS -> 400;
             case METHOD_NOT_FOUND -> 404;
             case REQUEST_ID_CONFLICT -> 409;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
             case BUSY, UNAVAILABLE -> 503;
             case OUTCOME_UNKNOWN -> 504;
             case INTERNAL -> 500;
@@ -43,6 +45,8 @@ public final class ErrorMapping {
             case NOT_FOUND -> -32004;
             case INSUFFICIENT_FUNDS -> -32005;
             case REQUEST_ID_CONFLICT -> -32006;
+            case UNAUTHENTICATED -> -32007;
+            case FORBIDDEN -> -32008;
         };
     }
 }

@@ -1,6 +1,7 @@
 package io.ratestream.gateway.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ratestream.gateway.auth.Caller;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,4 +23,14 @@ public interface RpcService {
      *     is what the caller is told; never throws itself
      */
     CompletableFuture<Object> call(String method, JsonNode params, String idempotencyKey);
+
+    /**
+     * Calls a method for a caller: the service authenticates and authorizes it first (a service without
+     * access control ignores it, which is what this default does).
+     *
+     * @param caller who sends the request (an HTTP request, or a JSON-RPC/TCP connection); never null
+     */
+    default CompletableFuture<Object> call(Caller caller, String method, JsonNode params, String idempotencyKey) {
+        return call(method, params, idempotencyKey);
+    }
 }

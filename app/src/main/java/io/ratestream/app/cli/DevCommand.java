@@ -3,6 +3,7 @@ package io.ratestream.app.cli;
 import io.ratestream.app.DevStack;
 import io.ratestream.app.Loader;
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsApp;
@@ -38,6 +39,9 @@ final class DevCommand implements Callable<Integer> {
     SharedOptions.GatewayLimits limits;
 
     @Mixin
+    SharedOptions.Access access;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
 
@@ -59,6 +63,7 @@ final class DevCommand implements Callable<Integer> {
     }
 
     private int run() throws Exception {
+        Authenticator authenticator = access.authenticator(listeners.bind);
         Ports.requireFree("127.0.0.1", kafka.port, "--kafka-port");
         listeners.requireFree();
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
@@ -74,12 +79,13 @@ final class DevCommand implements Callable<Integer> {
                             .withKafkaProperties(kafkaProperties.values).withPartitions(partitions),
                     limits.applyTo(GatewayConfig.defaults(broker.bootstrapServers())).withBind(listeners.bind)
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
-                            .withKafkaProperties(kafkaProperties.values),
+                            .withKafkaProperties(kafkaProperties.values).withAuthenticator(authenticator),
                     Duration.ofSeconds(120), demo);
         } catch (Exception | Error e) {
             broker.close();
             throw e;
         }
+        Hangup.reloads(authenticator);
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
             stack.close();
@@ -96,8 +102,10 @@ final class DevCommand implements Callable<Integer> {
         int http = stack.gateway().httpPort();
         System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%nHTTP      http://%s:%d  (status page: /)%n",
                 broker.bootstrapServers(), listeners.bind, stack.gateway().jsonRpcPort(), listeners.bind, http);
-        System.out.printf("try: curl 'http://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
-                + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n", http);
+        System.out.println(GatewayCommand.describe(authenticator));
+        System.out.printf("try: curl %s'http://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
+                + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n",
+                authenticator.enabled() ? "-H 'Authorization: Bearer KEY' " : "", http);
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,
                 dataDir.toAbsolutePath());
         System.out.flush();

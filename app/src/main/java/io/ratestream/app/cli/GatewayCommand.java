@@ -2,6 +2,7 @@ package io.ratestream.app.cli;
 
 import io.ratestream.gateway.GatewayApp;
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.gateway.auth.Authenticator;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +42,9 @@ final class GatewayCommand implements Callable<Integer> {
     SharedOptions.GatewayLimits limits;
 
     @Mixin
+    SharedOptions.Access access;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
     @Mixin
@@ -48,13 +52,15 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Authenticator authenticator = access.authenticator(listeners.bind);
         listeners.requireFree();
         GatewayConfig settings = limits.applyTo(GatewayConfig.defaults(kafka.bootstrap)).withBind(listeners.bind)
                 .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                 .withReplyPartition(replyPartition).withReplyTimeout(Duration.ofMillis(replyTimeoutMs))
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted)
-                .withKafkaProperties(kafkaProperties.values);
+                .withKafkaProperties(kafkaProperties.values).withAuthenticator(authenticator);
         GatewayApp app = GatewayApp.start(settings);
+        Hangup.reloads(authenticator);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -62,7 +68,14 @@ final class GatewayCommand implements Callable<Integer> {
         }, "ratestream-gateway-shutdown"));
         System.out.printf("gateway: JSON-RPC %s:%d, HTTP http://%s:%d, Kafka %s%n", listeners.bind, app.jsonRpcPort(),
                 listeners.bind, app.httpPort(), kafka.bootstrap);
+        System.out.println(describe(authenticator));
         stopped.await();
         return 0;
+    }
+
+    /** The line that says who may call. */
+    static String describe(Authenticator authenticator) {
+        return authenticator.enabled() ? "auth: principals from " + authenticator.file() + " (SIGHUP reloads it)"
+                : "auth: off, every caller may do everything (pass --auth FILE to require keys)";
     }
 }

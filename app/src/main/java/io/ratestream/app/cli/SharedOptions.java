@@ -1,7 +1,10 @@
 package io.ratestream.app.cli;
 
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.gateway.jsonrpc.ConnectionLimits;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -103,6 +106,51 @@ public final class SharedOptions {
             limits = new ConnectionLimits(maxConnections, maxConnectionsPerAddress, maxInFlightPerConnection,
                     limits.writeBufferLowWater(), limits.writeBufferHighWater(), Duration.ofMillis(requestDeadlineMs));
             return config.withConnectionLimits(limits).withMaxRequestBytes(maxRequestBytes).withMaxPending(maxPending);
+        }
+    }
+
+    /** Who may call the gateway (docs/security.md). */
+    static final class Access {
+        @Option(names = "--auth", paramLabel = "FILE", defaultValue = "${env:RATESTREAM_AUTH}",
+                description = "the principals (API key and client certificate digests, tenants, roles) that may "
+                        + "call; `ratestream keys add` writes it; SIGHUP reloads it. Without it every caller may do "
+                        + "everything, so the listeners stay on loopback")
+        Path auth;
+
+        @Option(names = "--insecure-no-auth",
+                description = "allow --bind to a non-loopback address without --auth: anyone who reaches the ports "
+                        + "may then read and change every budget (only behind a network you trust)")
+        boolean insecureNoAuth;
+
+        /**
+         * The authenticator these options ask for, checking the safe default first: without --auth, only
+         * loopback, unless --insecure-no-auth says otherwise.
+         *
+         * @throws IllegalArgumentException a sentence saying what to pass instead
+         */
+        Authenticator authenticator(String bind) throws IOException {
+            if (auth != null && insecureNoAuth) {
+                throw new IllegalArgumentException("--auth and --insecure-no-auth contradict each other: pass one");
+            }
+            if (auth != null) {
+                return Authenticator.fromFile(auth);
+            }
+            if (!insecureNoAuth && !loopback(bind)) {
+                throw new IllegalArgumentException("refusing --bind " + bind + " without --auth: anyone who reaches "
+                        + "the ports could read and change every tenant's budgets. Pass --auth FILE (create it with "
+                        + "`ratestream keys add NAME --tenant T --role R --auth FILE`), or --insecure-no-auth if the "
+                        + "network in front of the gateway is trusted");
+            }
+            return Authenticator.open();
+        }
+
+        private static boolean loopback(String bind) throws IOException {
+            for (InetAddress address : InetAddress.getAllByName(bind)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

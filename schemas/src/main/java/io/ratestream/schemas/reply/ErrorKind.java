@@ -27,6 +27,10 @@ public enum ErrorKind {
     OUTCOME_UNKNOWN,
     /** Kafka or the gateway cannot take requests now. Nothing was sent. */
     UNAVAILABLE,
+    /** The gateway does not know who is calling: no API key or client certificate, or an unknown one. Nothing was sent. */
+    UNAUTHENTICATED,
+    /** The caller is known but may not do this: a tenant or a role it lacks. Nothing was sent. */
+    FORBIDDEN,
     /** A bug or an unexpected failure; nothing was changed. */
     INTERNAL;
 
