@@ -99,6 +99,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Kafka kafka;
 
+    @Option(names = "--api-key", defaultValue = "${env:RATESTREAM_API_KEY}",
+            description = "the API key of a gateway started with --auth (needs the roles rate and charge for the "
+                    + "bench tenant): Responder.Authenticate on each TCP connection, a Bearer header over HTTP")
+    String apiKey;
+
     @Option(names = "--connections", defaultValue = "10",
             description = "clients, each with its own sender: with jsonrpc one TCP connection each, with http "
                     + "--in-flight HTTP connections each (default: ${DEFAULT-VALUE})")
@@ -216,8 +221,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private RpcClient connect() throws IOException {
-        return protocol == Protocol.HTTP ? new HttpRpcClient(httpServer, inFlight, mapper)
-                : new TcpRpcClient(server, mapper);
+        return protocol == Protocol.HTTP ? new HttpRpcClient(httpServer, inFlight, mapper, apiKey)
+                : new TcpRpcClient(server, mapper, apiKey);
     }
 
     private String describe(Mix parsedMix) {

@@ -35,7 +35,13 @@ final class Http11 {
 
     /** The bytes of {@code POST path HTTP/1.1} with a JSON body, to write in one go. */
     static byte[] post(String hostAndPort, String path, byte[] json) {
+        return post(hostAndPort, path, json, null);
+    }
+
+    /** The same with {@code Authorization: Bearer apiKey} when the key is not null. */
+    static byte[] post(String hostAndPort, String path, byte[] json, String apiKey) {
         byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + hostAndPort
+                + (apiKey == null ? "" : "\r\nAuthorization: Bearer " + apiKey)
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
         byte[] request = new byte[head.length + json.length];

@@ -55,6 +55,7 @@ final class HttpRpcClient implements RpcClient {
     private final BlockingQueue<Call> queue = new LinkedBlockingQueue<>();
     private final List<Connection> connections = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong();
+    private final String apiKey;
     private volatile boolean closing;
 
     private record Call(long id, byte[] request, CompletableFuture<JsonNode> future) {
@@ -62,8 +63,14 @@ final class HttpRpcClient implements RpcClient {
 
     /** Opens {@code connections} connections to {@code server} ({@code host:port}, from --http-server). */
     HttpRpcClient(String server, int connections, ObjectMapper mapper) throws IOException {
+        this(server, connections, mapper, null);
+    }
+
+    /** The same, sending {@code Authorization: Bearer apiKey} (from --api-key) when it is not null. */
+    HttpRpcClient(String server, int connections, ObjectMapper mapper, String apiKey) throws IOException {
         this.server = server;
         this.mapper = mapper;
+        this.apiKey = apiKey;
         try {
             for (int i = 0; i < connections; i++) {
                 Connection connection = new Connection();
@@ -88,7 +95,7 @@ final class HttpRpcClient implements RpcClient {
         CompletableFuture<JsonNode> future = new CompletableFuture<>();
         try {
             byte[] json = mapper.writeValueAsBytes(RpcClient.request(mapper, id, method, descriptor));
-            Call call = new Call(id, Http11.post(server, PATH, json), future);
+            Call call = new Call(id, Http11.post(server, PATH, json, apiKey), future);
             queue.add(call);
             if (closing && queue.remove(call)) {
                 future.completeExceptionally(new IOException("connection closed"));

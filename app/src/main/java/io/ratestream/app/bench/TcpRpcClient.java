@@ -36,6 +36,33 @@ final class TcpRpcClient implements RpcClient {
         reader.start();
     }
 
+    /**
+     * A connection authenticated with {@code apiKey} (from --api-key) before any call; none when null.
+     *
+     * @throws IOException when the gateway refuses the key
+     */
+    TcpRpcClient(String server, ObjectMapper mapper, String apiKey) throws IOException {
+        this(server, mapper);
+        if (apiKey != null) {
+            JsonNode answer;
+            try {
+                answer = call("Responder.Authenticate", mapper.createObjectNode().put("ApiKey", apiKey))
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                close();
+                throw new IOException("authenticating with --api-key failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                close();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while authenticating", e);
+            }
+            if (!answer.path("result").asBoolean(false)) {
+                close();
+                throw new IOException("the gateway refused --api-key: " + answer.path("error"));
+            }
+        }
+    }
+
     @Override
     public CompletableFuture<JsonNode> call(String method, ObjectNode descriptor) {
         long id = ids.incrementAndGet();

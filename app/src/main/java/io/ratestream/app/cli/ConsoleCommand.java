@@ -68,6 +68,10 @@ final class ConsoleCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the JSON-RPC response as it came")
     boolean json;
 
+    @Option(names = {"--api-key", "-api-key"}, defaultValue = "${env:RATESTREAM_API_KEY}",
+            description = "the API key of a gateway started with --auth: sent with Responder.Authenticate first")
+    String apiKey;
+
     @Override
     public Integer call() throws Exception {
         String method = METHODS.get(command.toLowerCase(Locale.ROOT));
@@ -109,13 +113,34 @@ final class ConsoleCommand implements Callable<Integer> {
         try (Socket socket = new Socket(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
+            // The gateway ends every response with a newline, as Go's server does.
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            if (apiKey != null) {
+                ObjectNode authenticate = mapper.createObjectNode().put("id", 0).put("method", "Responder.Authenticate");
+                authenticate.putArray("params").addObject().put("ApiKey", apiKey);
+                out.write(mapper.writeValueAsBytes(authenticate));
+                out.flush();
+                JsonNode answer = response(mapper, in);
+                if (!answer.path("error").isNull()) {
+                    return answer; // the refusal is what the user needs to see
+                }
+            }
             out.write(request);
             out.flush();
-            return mapper.readTree(mapper.getFactory().createParser(socket.getInputStream()));
+            return response(mapper, in);
         } catch (java.net.ConnectException e) {
             throw new IllegalStateException("cannot connect to " + server + ": is ratestream running? (" + e.getMessage()
                     + ")");
         }
+    }
+
+    private static JsonNode response(ObjectMapper mapper, java.io.BufferedReader in) throws java.io.IOException {
+        String line = in.readLine();
+        if (line == null) {
+            throw new java.io.EOFException("the gateway closed the connection without an answer");
+        }
+        return mapper.readTree(line);
     }
 
     private static String readable(ObjectMapper mapper, String method, JsonNode result) throws Exception {
