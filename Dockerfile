@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # The ratestream image: the app module and its runtime dependencies on one classpath. The command names
 # the main class and its flags, e.g.
-#   docker run ratestream io.ratestream.gateway.GatewayApp --bootstrap kafka:9092 --bind 0.0.0.0
-# (docker-compose.yml runs the streams app and the gateway this way).
+#   docker run ratestream io.ratestream.app.cli.RatestreamCli gateway --bootstrap kafka:9092 --bind 0.0.0.0 --auth FILE
+# (docker-compose.yml runs the streams app and the gateway this way; the gateway through the CLI, which
+# refuses a non-loopback --bind without --auth).
 # Not built on the machine it was written on (no Docker engine there); checked by ComposeFileTest.
 
 FROM maven:3.9-eclipse-temurin-17 AS build

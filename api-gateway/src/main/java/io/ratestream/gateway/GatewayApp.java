@@ -29,7 +29,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,42 +236,5 @@ public final class GatewayApp implements AutoCloseable {
         }
         publisher.close();
         kafka.close();
-    }
-
-    /**
-     * Usage: {@code GatewayApp [--bootstrap HOST:PORT] [--bind ADDRESS] [--jsonrpc-port N] [--http-port N]
-     * [--reply-partition N] [--reply-timeout-ms N] [--replies-read-committed]}.
-     */
-    public static void main(String[] args) throws InterruptedException {
-        GatewayConfig config = GatewayConfig.defaults("127.0.0.1:9092");
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--bootstrap" -> config = new GatewayConfig(value, config.bind(), config.jsonRpcPort(),
-                        config.httpPort(), config.replyTimeout(), config.maxRequestBytes(), config.idleTimeout(),
-                        config.replyPartition(), config.repliesReadCommitted(), config.connectionLimits(),
-                        config.maxPending(), config.kafkaProperties(), config.authenticator());
-                case "--bind" -> config = config.withBind(value);
-                case "--jsonrpc-port" -> config = config.withPorts(Integer.parseInt(value), config.httpPort());
-                case "--http-port" -> config = config.withPorts(config.jsonRpcPort(), Integer.parseInt(value));
-                case "--reply-partition" -> config = config.withReplyPartition(Integer.parseInt(value));
-                case "--reply-timeout-ms" -> config = config.withReplyTimeout(Duration.ofMillis(Long.parseLong(value)));
-                case "--replies-read-committed" -> {
-                    config = config.withRepliesReadCommitted(true);
-                    continue;
-                }
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --bootstrap, "
-                        + "--bind, --jsonrpc-port, --http-port, --reply-partition, --reply-timeout-ms, "
-                        + "--replies-read-committed)");
-            }
-            i++;
-        }
-        GatewayApp app = start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "ratestream-gateway-shutdown"));
-        stopped.await();
     }
 }

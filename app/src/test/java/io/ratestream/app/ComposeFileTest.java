@@ -50,15 +50,15 @@ class ComposeFileTest {
         }
     }
 
+    /** The CLI's entry point; its subcommand's options are checked by parsing them with picocli. */
+    static final String CLI = "io.ratestream.app.cli.RatestreamCli";
+
     static final Map<String, Main> MAINS = Map.of(
             "io.ratestream.streams.StreamsApp", new Main("io.ratestream.streams.StreamsApp", "streams-app",
                     Set.of("--bootstrap", "--state-dir", "--application-id", "--commit-interval-ms",
                             "--processing-guarantee"),
                     Set.of()),
-            "io.ratestream.gateway.GatewayApp", new Main("io.ratestream.gateway.GatewayApp", "api-gateway",
-                    Set.of("--bootstrap", "--bind", "--jsonrpc-port", "--http-port", "--reply-partition",
-                            "--reply-timeout-ms"),
-                    Set.of("--replies-read-committed")));
+            CLI, new Main(CLI, "app", Set.of(), Set.of()));
 
     static JsonNode compose;
     static JsonNode services;
@@ -136,8 +136,17 @@ class ComposeFileTest {
                     .getMethod("main", String[].class);
             assertThat(Modifier.isStatic(method.getModifiers())).as(main.className() + ".main is static").isTrue();
 
-            String source = Files.readString(main.source());
             Map<String, String> options = options(name);
+            if (main.className().equals(CLI)) {
+                // The real command line parses the arguments: an unknown flag or a missing value fails here.
+                picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(
+                        new io.ratestream.app.cli.RatestreamCli()).parseArgs(
+                                command.subList(1, command.size()).toArray(String[]::new));
+                assertThat(parsed.hasSubcommand()).as(name + " names a subcommand").isTrue();
+                assertThat(options.get("--bootstrap")).as(name + " bootstrap").isEqualTo(KAFKA);
+                continue;
+            }
+            String source = Files.readString(main.source());
             for (String flag : options.keySet()) {
                 assertThat(main.accepts(flag)).as(name + ": " + main.className() + " accepts " + flag).isTrue();
                 assertThat(source).as(main.source() + " handles " + flag).contains("case \"" + flag + "\"");
@@ -150,12 +159,37 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldPublishTheGatewayOnAllInterfaces() {
+    void shouldRunTheGatewayWithKeysAndPublishItsPortsOnLoopbackOnly() throws Exception {
         Map<String, String> options = options("gateway");
         assertThat(options.get("--bind")).isEqualTo("0.0.0.0");
         assertThat(options.getOrDefault("--jsonrpc-port", "2001")).isEqualTo("2001");
         assertThat(options.getOrDefault("--http-port", "8000")).isEqualTo("8000");
-        assertThat(texts(service("gateway").path("ports"))).contains("2001:2001", "8000:8000");
+        assertThat(texts(service("gateway").path("ports"))).containsExactlyInAnyOrder("127.0.0.1:2001:2001",
+                "127.0.0.1:8000:8000");
+
+        // --auth names a file the container sees through a bind mount of the repository's docker/auth.
+        String auth = options.get("--auth");
+        assertThat(auth).as("the gateway runs with --auth").isNotNull();
+        Path onHost = null;
+        for (String volume : texts(service("gateway").path("volumes"))) {
+            String[] parts = volume.split(":");
+            if (parts[0].startsWith("./") && auth.startsWith(parts[1] + "/")) {
+                onHost = ROOT.resolve(parts[0]).resolve(auth.substring(parts[1].length() + 1));
+            }
+        }
+        assertThat(onHost).as("a bind mount holds " + auth).isNotNull();
+        io.ratestream.gateway.auth.Authenticator authenticator = io.ratestream.gateway.auth.Authenticator.fromFile(onHost);
+        // Every demo key in docker/auth/demo-keys.txt authenticates as the principal its line names.
+        List<String> lines = Files.readAllLines(onHost.resolveSibling("demo-keys.txt")).stream()
+                .filter(line -> !line.startsWith("#") && !line.isBlank()).toList();
+        assertThat(lines).hasSize(3);
+        for (String line : lines) {
+            String[] fields = line.trim().split("\\s+");
+            io.ratestream.gateway.auth.Principal principal = authenticator.principal(
+                    io.ratestream.gateway.auth.Authenticator.apiKey(fields[3]));
+            assertThat(principal).as(line).isNotNull();
+            assertThat(principal.name()).isEqualTo(fields[0]);
+        }
     }
 
     @Test
@@ -250,7 +284,9 @@ class ComposeFileTest {
         List<String> command = command(name);
         Main main = MAINS.get(command.get(0));
         Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 1; i < command.size(); i++) {
+        // The CLI's subcommand comes first: `RatestreamCli gateway --bootstrap ...`.
+        int first = command.get(0).equals(CLI) ? 2 : 1;
+        for (int i = first; i < command.size(); i++) {
             String flag = command.get(i);
             assertThat(flag).as(name + " command element " + i).startsWith("--");
             boolean switchFlag = main != null && main.switches().contains(flag);
