@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -18,9 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -193,8 +198,9 @@ public final class TestPki {
     }
 
     /**
-     * A client's TLS context: trusts {@code serverCa}, presents {@code client} when not null. The JDK's own
-     * client, as Java clients of the gateway use.
+     * A client's TLS context: trusts {@code serverCa}, presents {@code client} when not null, even when the
+     * server names other CAs (the JDK's client would send nothing then, and the server would never see a
+     * foreign certificate; openssl and curl send it).
      */
     public static SSLContext clientContext(Issued serverCa, Issued client) {
         try {
@@ -212,7 +218,8 @@ public final class TestPki {
             }
             keys.init(own, "pw".toCharArray());
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            context.init(new KeyManager[] {new Insistent((X509ExtendedKeyManager) keys.getKeyManagers()[0])},
+                    trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
@@ -246,5 +253,54 @@ public final class TestPki {
         return new Setup(writeCertificates(dir.resolve("server.pem"), server.certificate(), ca.certificate()),
                 writeKey(dir.resolve("server.key"), server.keys().getPrivate()),
                 writeCertificates(dir.resolve("client-ca.pem"), ca.certificate()), ca, server, client, foreign);
+    }
+
+    /** Offers its one client certificate whatever issuers the server asks for. */
+    private static final class Insistent extends X509ExtendedKeyManager {
+
+        private final X509ExtendedKeyManager keys;
+
+        Insistent(X509ExtendedKeyManager keys) {
+            this.keys = keys;
+        }
+
+        private String alias() {
+            return keys.getCertificateChain("client") == null ? null : "client";
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return alias();
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return alias();
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return keys.getClientAliases(keyType, null);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return keys.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return keys.getPrivateKey(alias);
+        }
     }
 }
