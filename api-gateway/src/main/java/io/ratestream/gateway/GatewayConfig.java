@@ -1,6 +1,7 @@
 package io.ratestream.gateway;
 
 import io.ratestream.gateway.jsonrpc.ConnectionLimits;
+import io.ratestream.gateway.tls.TlsSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param kafkaProperties Kafka client properties applied after the gateway's own to its producer, its
  *     reply consumer and its admin client (security settings for a real cluster, tuning for
  *     measurements); never null
+ * @param tls both listeners speak TLS with these files (JSON-RPC over TLS on the JSON-RPC port, HTTPS on
+ *     the HTTP port, no plain listener); null: plain TCP and HTTP
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -39,7 +42,8 @@ public record GatewayConfig(
         boolean repliesReadCommitted,
         ConnectionLimits connectionLimits,
         int maxPending,
-        Map<String, String> kafkaProperties) {
+        Map<String, String> kafkaProperties,
+        TlsSettings tls) {
 
     public GatewayConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
@@ -66,56 +70,63 @@ public record GatewayConfig(
     public static GatewayConfig defaults(String bootstrapServers) {
         return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
                 MAX_REQUEST_BYTES, Duration.ofMinutes(15), -1, false, ConnectionLimits.defaults(), MAX_PENDING,
-                Map.of());
+                Map.of(), null);
     }
 
     public GatewayConfig withPorts(int jsonRpc, int http) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpc, http, replyTimeout, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls);
     }
 
     public GatewayConfig withBind(String value) {
         return new GatewayConfig(bootstrapServers, value, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls);
     }
 
     public GatewayConfig withReplyTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, value, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls);
     }
 
     public GatewayConfig withReplyPartition(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, value, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, value, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls);
     }
 
     public GatewayConfig withRepliesReadCommitted(boolean value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, value, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, value, connectionLimits, maxPending, kafkaProperties, tls);
     }
 
     public GatewayConfig withIdleTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes, value,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, value);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, value, tls);
     }
 
     public GatewayConfig withMaxPending(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, value, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, value, kafkaProperties, tls);
     }
 
     public GatewayConfig withMaxRequestBytes(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, value,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls);
     }
 
     public GatewayConfig withConnectionLimits(ConnectionLimits value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, value, maxPending, kafkaProperties);
+                idleTimeout, replyPartition, repliesReadCommitted, value, maxPending, kafkaProperties, tls);
+    }
+
+    /** These settings with TLS on both listeners; null for plain TCP and HTTP. */
+    public GatewayConfig withTls(TlsSettings value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties,
+                value);
     }
 }

@@ -10,6 +10,8 @@ import io.ratestream.gateway.Gateway;
 import io.ratestream.gateway.RecentActivity;
 import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.gateway.tls.HttpsConnector;
+import io.ratestream.gateway.tls.TlsContexts;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.command.Validation;
 import io.ratestream.schemas.json.BoundedDecimal;
@@ -75,9 +77,18 @@ public final class HttpApi {
      */
     public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
             BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc, long maxRequestBytes) {
+        return create(gateway, mapper, clock, metrics, jsonRpc, maxRequestBytes, null);
+    }
+
+    /** The server of the other {@code create}, speaking HTTPS only when {@code tls} is not null. */
+    public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
+            BiFunction<byte[], String, CompletableFuture<HttpReply>> jsonRpc, long maxRequestBytes, TlsContexts tls) {
         HttpApi api = new HttpApi(gateway, mapper, clock, jsonRpc);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            if (tls != null) {
+                HttpsConnector.install(config, tls);
+            }
             config.http.maxRequestSize = maxRequestBytes;
             config.routes.get("/getcost", ctx -> api.get(ctx, Method.GET_COST));
             config.routes.get("/debitbalance", ctx -> api.get(ctx, Method.DEBIT_BALANCE));

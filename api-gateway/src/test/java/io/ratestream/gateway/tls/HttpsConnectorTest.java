@@ -111,7 +111,8 @@ class HttpsConnectorTest {
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), port)) {
             plain.setSoTimeout(10_000);
-            plain.getOutputStream().write("GET /whoami HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            plain.getOutputStream().write("GET /whoami HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
             String answer = new String(plain.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(answer).doesNotContain("200").doesNotContain("null");
         }

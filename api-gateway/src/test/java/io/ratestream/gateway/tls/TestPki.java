@@ -99,7 +99,8 @@ public final class TestPki {
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                     new GeneralName(GeneralName.dNSName, "localhost")}));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(Extension.extendedKeyUsage, false,
+                    new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         });
     }
 
@@ -163,7 +164,8 @@ public final class TestPki {
     public static Path writeEncryptedKey(Path file, PrivateKey key) {
         try {
             return writePem(file, new JcaPKCS8Generator(key, new JceOpenSSLPKCS8EncryptorBuilder(
-                    PKCS8Generator.AES_256_CBC).setProvider(new BouncyCastleProvider()) // this object only, never registered
+                    PKCS8Generator.AES_256_CBC)
+                    .setProvider(new BouncyCastleProvider()) // for this encryptor only, never registered
                     .setPassword("secret".toCharArray()).build()));
         } catch (IOException | OperatorCreationException e) {
             throw new IllegalStateException(e);

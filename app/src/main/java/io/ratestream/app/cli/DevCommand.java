@@ -3,6 +3,7 @@ package io.ratestream.app.cli;
 import io.ratestream.app.DevStack;
 import io.ratestream.app.Loader;
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.gateway.tls.TlsSettings;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsApp;
@@ -38,6 +39,9 @@ final class DevCommand implements Callable<Integer> {
     SharedOptions.GatewayLimits limits;
 
     @Mixin
+    SharedOptions.Tls tls;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
 
@@ -61,6 +65,7 @@ final class DevCommand implements Callable<Integer> {
     private int run() throws Exception {
         Ports.requireFree("127.0.0.1", kafka.port, "--kafka-port");
         listeners.requireFree();
+        TlsSettings tlsSettings = tls.settings(); // a bad file stops here, before Kafka starts
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafka.port);
@@ -74,7 +79,7 @@ final class DevCommand implements Callable<Integer> {
                             .withKafkaProperties(kafkaProperties.values).withPartitions(partitions),
                     limits.applyTo(GatewayConfig.defaults(broker.bootstrapServers())).withBind(listeners.bind)
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
-                            .withKafkaProperties(kafkaProperties.values),
+                            .withKafkaProperties(kafkaProperties.values).withTls(tlsSettings),
                     Duration.ofSeconds(120), demo);
         } catch (Exception | Error e) {
             broker.close();
@@ -94,10 +99,13 @@ final class DevCommand implements Callable<Integer> {
                     report.tariffPlans(), report.budgets());
         }
         int http = stack.gateway().httpPort();
-        System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%nHTTP      http://%s:%d  (status page: /)%n",
-                broker.bootstrapServers(), listeners.bind, stack.gateway().jsonRpcPort(), listeners.bind, http);
-        System.out.printf("try: curl 'http://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
-                + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n", http);
+        String scheme = tls.httpScheme();
+        System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%s%nHTTP      %s://%s:%d  (status page: /)%n",
+                broker.bootstrapServers(), listeners.bind, stack.gateway().jsonRpcPort(),
+                tlsSettings == null ? "" : " (TLS)", scheme, listeners.bind, http);
+        System.out.printf("try: curl %s'%s://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
+                + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n",
+                tlsSettings == null ? "" : "--cacert CA.pem ", scheme, http);
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,
                 dataDir.toAbsolutePath());
         System.out.flush();

@@ -41,6 +41,9 @@ final class GatewayCommand implements Callable<Integer> {
     SharedOptions.GatewayLimits limits;
 
     @Mixin
+    SharedOptions.Tls tls;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
     @Mixin
@@ -49,18 +52,19 @@ final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         listeners.requireFree();
-        GatewayConfig settings = limits.applyTo(GatewayConfig.defaults(kafka.bootstrap)).withBind(listeners.bind)
+        GatewayConfig settings = tls.applyTo(limits.applyTo(GatewayConfig.defaults(kafka.bootstrap)).withBind(listeners.bind)
                 .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                 .withReplyPartition(replyPartition).withReplyTimeout(Duration.ofMillis(replyTimeoutMs))
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted)
-                .withKafkaProperties(kafkaProperties.values);
+                .withKafkaProperties(kafkaProperties.values));
         GatewayApp app = GatewayApp.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
             stopped.countDown();
         }, "ratestream-gateway-shutdown"));
-        System.out.printf("gateway: JSON-RPC %s:%d, HTTP http://%s:%d, Kafka %s%n", listeners.bind, app.jsonRpcPort(),
+        System.out.printf("gateway: JSON-RPC%s %s:%d, HTTP %s://%s:%d, Kafka %s%n",
+                settings.tls() == null ? "" : " over TLS", listeners.bind, app.jsonRpcPort(), tls.httpScheme(),
                 listeners.bind, app.httpPort(), kafka.bootstrap);
         stopped.await();
         return 0;
