@@ -185,6 +185,12 @@ class TlsEndToEndTest {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             assertThat(mapper.readTree(response.body()).at("/Cost").decimalValue()).isEqualByComparingTo("540");
         }
+        HttpResponse<String> jsonRpc = HttpClient.newBuilder().sslContext(client(false)).build().send(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + stack.gateway().httpPort() + "/jsonrpc"))
+                        .POST(HttpRequest.BodyPublishers.ofString(SEED)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(mapper.readTree(jsonRpc.body()).at("/result/Cost").decimalValue()).as(jsonRpc.body())
+                .isEqualByComparingTo("540");
         assertThatThrownBy(() -> Wire.get(stack.gateway().httpPort(), path)).as("plain HTTP")
                 .isInstanceOf(IOException.class);
     }
