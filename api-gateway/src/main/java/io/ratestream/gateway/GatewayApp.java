@@ -16,6 +16,7 @@ import io.ratestream.gateway.jsonrpc.JsonRpcServer;
 import io.ratestream.gateway.replies.PendingReplies;
 import io.ratestream.gateway.replies.ReplyListener;
 import io.ratestream.gateway.rpc.ErrorMapping;
+import io.ratestream.gateway.tls.TlsContexts;
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.json.JsonSerde;
@@ -62,9 +63,11 @@ public final class GatewayApp implements AutoCloseable {
 
     /**
      * Starts the gateway; returns when both listeners accept connections. A failure half-way closes what
-     * was started before it is thrown.
+     * was started before it is thrown. TLS files are read first: a bad one fails the start before anything
+     * else, with a message naming the file.
      */
     public static GatewayApp start(GatewayConfig config) {
+        TlsContexts tls = config.tls() == null ? null : TlsContexts.load(config.tls());
         ObjectMapper mapper = Json.newMapper();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PendingReplies pending = new PendingReplies(config.maxPending());
@@ -87,20 +90,20 @@ public final class GatewayApp implements AutoCloseable {
             JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
             JsonRpcServer tcp = started(started, new JsonRpcServer(new JsonRpcServer.Config(config.bind(),
                     config.jsonRpcPort(), config.maxRequestBytes(), config.idleTimeout()), config.connectionLimits(),
-                    protocol));
+                    protocol, tls));
             tcp.start();
             registerListenerMetrics(metrics, tcp.metrics());
             Javalin http = HttpApi.create(gateway, mapper, Clock.systemUTC(), metrics,
                     (body, caller, key) -> jsonRpcOverHttp(mapper, protocol, body, caller, key),
-                    config.maxRequestBytes());
+                    config.maxRequestBytes(), tls);
             try {
                 http.start(config.bind(), config.httpPort());
             } catch (RuntimeException e) {
                 throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.httpPort()
                         + " (is the port in use? stop the other process or pass --http-port): " + e.getMessage(), e);
             }
-            LOG.info("gateway listening: JSON-RPC {}:{}, HTTP {}:{}", config.bind(), tcp.port(), config.bind(),
-                    http.port());
+            LOG.info("gateway listening: JSON-RPC{} {}:{}, {} {}:{}", tls == null ? "" : " over TLS", config.bind(),
+                    tcp.port(), tls == null ? "HTTP" : "HTTPS", config.bind(), http.port());
             return new GatewayApp(config, gateway, kafka, replies, publisher, tcp, http);
         } catch (RuntimeException e) {
             closeAll(started);

@@ -2,6 +2,7 @@ package io.ratestream.gateway;
 
 import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.gateway.jsonrpc.ConnectionLimits;
+import io.ratestream.gateway.tls.TlsSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +28,8 @@ import java.util.Objects;
  * @param kafkaProperties Kafka client properties applied after the gateway's own to its producer, its
  *     reply consumer and its admin client (security settings for a real cluster, tuning for
  *     measurements); never null
+ * @param tls both listeners speak TLS with these files (JSON-RPC over TLS on the JSON-RPC port, HTTPS on
+ *     the HTTP port, no plain listener); null: plain TCP and HTTP
  * @param authenticator who may call: {@link Authenticator#open()} (everyone may do everything, for
  *     loopback only) or the principals of an auth file; never null
  */
@@ -43,6 +46,7 @@ public record GatewayConfig(
         ConnectionLimits connectionLimits,
         int maxPending,
         Map<String, String> kafkaProperties,
+        TlsSettings tls,
         Authenticator authenticator) {
 
     public GatewayConfig {
@@ -71,61 +75,80 @@ public record GatewayConfig(
     public static GatewayConfig defaults(String bootstrapServers) {
         return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
                 MAX_REQUEST_BYTES, Duration.ofMinutes(15), -1, false, ConnectionLimits.defaults(), MAX_PENDING,
-                Map.of(), Authenticator.open());
+                Map.of(), null, Authenticator.open());
     }
 
     public GatewayConfig withPorts(int jsonRpc, int http) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpc, http, replyTimeout, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls,
+                authenticator);
     }
 
     public GatewayConfig withBind(String value) {
         return new GatewayConfig(bootstrapServers, value, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties,
+                tls, authenticator);
     }
 
     public GatewayConfig withReplyTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, value, maxRequestBytes, idleTimeout,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls,
+                authenticator);
     }
 
     public GatewayConfig withReplyPartition(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, value, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
+                idleTimeout, value, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls,
+                authenticator);
     }
 
     public GatewayConfig withRepliesReadCommitted(boolean value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, value, connectionLimits, maxPending, kafkaProperties, authenticator);
+                idleTimeout, replyPartition, value, connectionLimits, maxPending, kafkaProperties, tls,
+                authenticator);
     }
 
     public GatewayConfig withIdleTimeout(Duration value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes, value,
-                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls,
+                authenticator);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, value, authenticator);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, value, tls,
+                authenticator);
     }
 
     public GatewayConfig withMaxPending(int value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, value, kafkaProperties, authenticator);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, value, kafkaProperties, tls,
+                authenticator);
     }
 
     public GatewayConfig withMaxRequestBytes(int value) {
-        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, value,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, authenticator);
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, value, idleTimeout,
+                replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, tls,
+                authenticator);
     }
 
     public GatewayConfig withConnectionLimits(ConnectionLimits value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, value, maxPending, kafkaProperties, authenticator);
+                idleTimeout, replyPartition, repliesReadCommitted, value, maxPending, kafkaProperties, tls,
+                authenticator);
     }
 
+    /** This configuration with TLS on both listeners (null: plain). */
+    public GatewayConfig withTls(TlsSettings value) {
+        return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties,
+                value, authenticator);
+    }
+
+    /** This configuration with another authenticator ({@link Authenticator#open()}: no access control). */
     public GatewayConfig withAuthenticator(Authenticator value) {
         return new GatewayConfig(bootstrapServers, bind, jsonRpcPort, httpPort, replyTimeout, maxRequestBytes,
-                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties, value);
+                idleTimeout, replyPartition, repliesReadCommitted, connectionLimits, maxPending, kafkaProperties,
+                tls, value);
     }
 }

@@ -11,6 +11,9 @@ import io.ratestream.gateway.RecentActivity;
 import io.ratestream.gateway.auth.Caller;
 import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
+import io.ratestream.gateway.tls.ClientCertificates;
+import io.ratestream.gateway.tls.HttpsConnector;
+import io.ratestream.gateway.tls.TlsContexts;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.command.Validation;
 import io.ratestream.schemas.json.BoundedDecimal;
@@ -80,9 +83,18 @@ public final class HttpApi {
      */
     public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
             JsonRpcOverHttp jsonRpc, long maxRequestBytes) {
+        return create(gateway, mapper, clock, metrics, jsonRpc, maxRequestBytes, null);
+    }
+
+    /** The server of the other {@code create}, speaking HTTPS only when {@code tls} is not null. */
+    public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
+            JsonRpcOverHttp jsonRpc, long maxRequestBytes, TlsContexts tls) {
         HttpApi api = new HttpApi(gateway, mapper, clock, jsonRpc);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            if (tls != null) {
+                HttpsConnector.install(config, tls);
+            }
             config.http.maxRequestSize = maxRequestBytes;
             config.routes.get("/getcost", ctx -> api.get(ctx, Method.GET_COST));
             config.routes.get("/debitbalance", ctx -> api.get(ctx, Method.DEBIT_BALANCE));
@@ -123,9 +135,9 @@ public final class HttpApi {
         };
     }
 
-    /** The caller of one request: its Authorization header. */
+    /** The caller of one request: its Authorization header, else its TLS client certificate. */
     private static Caller caller(Context ctx, Caller.Transport transport) {
-        return Caller.httpRequest(transport, ctx.header("Authorization"), null);
+        return Caller.httpRequest(transport, ctx.header("Authorization"), ClientCertificates.sha256Hex(ctx.req()));
     }
 
     private void get(Context ctx, Method method) {

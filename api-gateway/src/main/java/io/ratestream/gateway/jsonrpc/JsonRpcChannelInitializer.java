@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.ratestream.gateway.tls.TlsContexts;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * itself; size limit and completion deadline), then the request handler (in-flight limit and
  * back-pressure). Tests install it on an {@code EmbeddedChannel}.
  *
+ * <p>With TLS, the TLS handler comes first after admission, with its handshake timeout. A connection over
+ * the ceilings is refused before any handshake (no crypto spent on it): it is closed at once, without the
+ * "busy" line a TLS client could not read; the client sees its handshake fail, the refusal is counted.
+ *
  * <p>One instance serves every connection of a server (sharable, as every {@link ChannelInitializer}).
  */
 final class JsonRpcChannelInitializer extends ChannelInitializer<Channel> {
@@ -29,6 +34,7 @@ final class JsonRpcChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimits limits;
     private final ConnectionLimiter limiter;
     private final JsonRpcMetrics metrics;
+    private final TlsContexts tls;
 
     /** The default ceilings, counted by this initializer alone; {@code idleTimeout} zero keeps idle connections open. */
     JsonRpcChannelInitializer(JsonRpcProtocol protocol, int maxRequestBytes, Duration idleTimeout) {
@@ -45,6 +51,13 @@ final class JsonRpcChannelInitializer extends ChannelInitializer<Channel> {
     /** {@code metrics} holds the server's connection counts. */
     JsonRpcChannelInitializer(JsonRpcProtocol protocol, int maxRequestBytes, Duration idleTimeout,
             ConnectionLimits limits, JsonRpcMetrics metrics) {
+        this(protocol, maxRequestBytes, idleTimeout, limits, metrics, null);
+    }
+
+    /** {@code tls} null: plain TCP. */
+    JsonRpcChannelInitializer(JsonRpcProtocol protocol, int maxRequestBytes, Duration idleTimeout,
+            ConnectionLimits limits, JsonRpcMetrics metrics, TlsContexts tls) {
+        this.tls = tls;
         this.protocol = protocol;
         this.maxRequestBytes = maxRequestBytes;
         this.idleTimeout = idleTimeout;
@@ -65,6 +78,9 @@ final class JsonRpcChannelInitializer extends ChannelInitializer<Channel> {
         channel.closeFuture().addListener(closed -> limiter.release(address));
         channel.config().setWriteBufferWaterMark(limits.writeBufferWaterMark());
         ChannelPipeline pipeline = channel.pipeline();
+        if (tls != null) {
+            pipeline.addLast("tls", tls.newHandler(channel.alloc()));
+        }
         if (!idleTimeout.isZero()) {
             pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         }
@@ -82,10 +98,10 @@ final class JsonRpcChannelInitializer extends ChannelInitializer<Channel> {
                         + limiter.maxPerAddress() + " already open from " + ConnectionLimiter.describe(address)
                         + ", close some before opening more";
         channel.config().setAutoRead(false); // nothing is read from a refused connection
-        channel.pipeline().addLast("refuse", new Refusal(protocol.errorResponse(message)));
+        channel.pipeline().addLast("refuse", new Refusal(tls == null ? protocol.errorResponse(message) : null));
     }
 
-    /** Says why a connection is refused as soon as it is active, then closes it. */
+    /** Says why a connection is refused as soon as it is active, then closes it (at once without a response). */
     private static final class Refusal extends ChannelInboundHandlerAdapter {
 
         private final byte[] response;
@@ -96,6 +112,10 @@ final class JsonRpcChannelInitializer extends ChannelInitializer<Channel> {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            if (response == null) {
+                ctx.close();
+                return;
+            }
             ctx.writeAndFlush(JsonRpcHandler.line(response)).addListener(ChannelFutureListener.CLOSE);
         }
 

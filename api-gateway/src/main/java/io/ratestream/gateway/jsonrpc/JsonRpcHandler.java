@@ -11,7 +11,9 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
+import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.gateway.auth.Caller;
+import io.ratestream.gateway.tls.ClientCertificates;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,6 +45,7 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<byte[]> {
     private final JsonRpcMetrics metrics;
     /** This connection as the gateway's access control sees it: Responder.Authenticate holds for it. */
     private final Caller caller = Caller.connection();
+    private boolean certificateRead;
     private int inFlight;
     private boolean paused;
     private boolean closing;
@@ -88,6 +91,14 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<byte[]> {
             metrics.onRequestMalformed();
             answerAndClose(ctx, protocol.malformedJsonResponse(e.getMessage()));
             return;
+        }
+        if (!certificateRead) {
+            // No request arrives before a TLS handshake is complete: its client certificate is known now.
+            certificateRead = true;
+            String certificate = ClientCertificates.sha256Hex(ctx.channel());
+            if (certificate != null) {
+                caller.presentCertificate(Authenticator.clientCertificate(certificate));
+            }
         }
         if (++inFlight == maxInFlight) {
             metrics.onInFlightLimitReached();

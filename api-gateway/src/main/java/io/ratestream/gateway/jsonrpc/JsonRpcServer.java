@@ -10,6 +10,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ratestream.gateway.rpc.RpcService;
+import io.ratestream.gateway.tls.TlsContexts;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -77,6 +78,7 @@ public final class JsonRpcServer implements AutoCloseable {
     private final ConnectionLimits limits;
     private final JsonRpcProtocol protocol;
     private final JsonRpcMetrics metrics;
+    private final TlsContexts tls;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private volatile Channel serverChannel;
@@ -94,6 +96,15 @@ public final class JsonRpcServer implements AutoCloseable {
 
     /** A server answering through {@code protocol}, within {@code limits}. */
     public JsonRpcServer(Config config, ConnectionLimits limits, JsonRpcProtocol protocol) {
+        this(config, limits, protocol, null);
+    }
+
+    /**
+     * A server answering through {@code protocol}, within {@code limits}, over TLS with {@code tls} (null:
+     * plain TCP).
+     */
+    public JsonRpcServer(Config config, ConnectionLimits limits, JsonRpcProtocol protocol, TlsContexts tls) {
+        this.tls = tls;
         this.config = Objects.requireNonNull(config, "config");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -122,7 +133,7 @@ public final class JsonRpcServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new JsonRpcChannelInitializer(protocol, config.maxRequestBytes(), config.idleTimeout(),
-                        limits, metrics))
+                        limits, metrics, tls))
                 .bind(config.host(), config.port())
                 .awaitUninterruptibly();
         if (!bind.isSuccess()) {
@@ -131,7 +142,7 @@ public final class JsonRpcServer implements AutoCloseable {
         }
         serverChannel = bind.channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        LOG.info("JSON-RPC listening on {}", serverChannel.localAddress());
+        LOG.info("JSON-RPC listening on {}{}", serverChannel.localAddress(), tls == null ? "" : " (TLS)");
     }
 
     /** The port listened on (the actual one when configured as 0). */

@@ -4,6 +4,7 @@ import io.ratestream.app.DevStack;
 import io.ratestream.app.Loader;
 import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.gateway.auth.Authenticator;
+import io.ratestream.gateway.tls.TlsSettings;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsApp;
@@ -42,6 +43,9 @@ final class DevCommand implements Callable<Integer> {
     SharedOptions.Access access;
 
     @Mixin
+    SharedOptions.Tls tls;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
 
@@ -66,6 +70,7 @@ final class DevCommand implements Callable<Integer> {
         Authenticator authenticator = access.authenticator(listeners.bind);
         Ports.requireFree("127.0.0.1", kafka.port, "--kafka-port");
         listeners.requireFree();
+        TlsSettings tlsSettings = tls.settings(); // a bad file stops here, before Kafka starts
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafka.port);
@@ -79,7 +84,8 @@ final class DevCommand implements Callable<Integer> {
                             .withKafkaProperties(kafkaProperties.values).withPartitions(partitions),
                     limits.applyTo(GatewayConfig.defaults(broker.bootstrapServers())).withBind(listeners.bind)
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
-                            .withKafkaProperties(kafkaProperties.values).withAuthenticator(authenticator),
+                            .withKafkaProperties(kafkaProperties.values).withTls(tlsSettings)
+                            .withAuthenticator(authenticator),
                     Duration.ofSeconds(120), demo);
         } catch (Exception | Error e) {
             broker.close();
@@ -100,12 +106,15 @@ final class DevCommand implements Callable<Integer> {
                     report.tariffPlans(), report.budgets());
         }
         int http = stack.gateway().httpPort();
-        System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%nHTTP      http://%s:%d  (status page: /)%n",
-                broker.bootstrapServers(), listeners.bind, stack.gateway().jsonRpcPort(), listeners.bind, http);
+        String scheme = tls.httpScheme();
+        System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%s%nHTTP      %s://%s:%d  (status page: /)%n",
+                broker.bootstrapServers(), listeners.bind, stack.gateway().jsonRpcPort(),
+                tlsSettings == null ? "" : " (TLS)", scheme, listeners.bind, http);
         System.out.println(GatewayCommand.describe(authenticator));
-        System.out.printf("try: curl %s'http://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
+        System.out.printf("try: curl %s%s'%s://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
                 + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n",
-                authenticator.enabled() ? "-H 'Authorization: Bearer KEY' " : "", http);
+                tlsSettings == null ? "" : "--cacert CA.pem ",
+                authenticator.enabled() ? "-H 'Authorization: Bearer KEY' " : "", scheme, http);
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,
                 dataDir.toAbsolutePath());
         System.out.flush();

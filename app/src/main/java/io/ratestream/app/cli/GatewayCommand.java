@@ -45,6 +45,9 @@ final class GatewayCommand implements Callable<Integer> {
     SharedOptions.Access access;
 
     @Mixin
+    SharedOptions.Tls tls;
+
+    @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
     @Mixin
@@ -54,11 +57,11 @@ final class GatewayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Authenticator authenticator = access.authenticator(listeners.bind);
         listeners.requireFree();
-        GatewayConfig settings = limits.applyTo(GatewayConfig.defaults(kafka.bootstrap)).withBind(listeners.bind)
+        GatewayConfig settings = tls.applyTo(limits.applyTo(GatewayConfig.defaults(kafka.bootstrap)).withBind(listeners.bind)
                 .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                 .withReplyPartition(replyPartition).withReplyTimeout(Duration.ofMillis(replyTimeoutMs))
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted)
-                .withKafkaProperties(kafkaProperties.values).withAuthenticator(authenticator);
+                .withKafkaProperties(kafkaProperties.values).withAuthenticator(authenticator));
         GatewayApp app = GatewayApp.start(settings);
         Hangup.reloads(authenticator);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -66,7 +69,8 @@ final class GatewayCommand implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "ratestream-gateway-shutdown"));
-        System.out.printf("gateway: JSON-RPC %s:%d, HTTP http://%s:%d, Kafka %s%n", listeners.bind, app.jsonRpcPort(),
+        System.out.printf("gateway: JSON-RPC%s %s:%d, HTTP %s://%s:%d, Kafka %s%n",
+                settings.tls() == null ? "" : " over TLS", listeners.bind, app.jsonRpcPort(), tls.httpScheme(),
                 listeners.bind, app.httpPort(), kafka.bootstrap);
         System.out.println(describe(authenticator));
         stopped.await();

@@ -5,6 +5,8 @@ import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.gateway.jsonrpc.ConnectionLimits;
 import java.io.IOException;
 import java.net.InetAddress;
+import io.ratestream.gateway.tls.TlsContexts;
+import io.ratestream.gateway.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -151,6 +153,54 @@ public final class SharedOptions {
                 }
             }
             return true;
+        }
+    }
+
+    /** TLS on both gateway listeners (docs/security.md): JSON-RPC over TLS and HTTPS, no plain listener. */
+    static final class Tls {
+        @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_CERT}",
+                description = "the gateway's certificate (then its intermediates) as PEM: both listeners speak "
+                        + "TLS, JSON-RPC over TLS and HTTPS; needs --tls-key")
+        Path certificate;
+
+        @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_KEY}",
+                description = "the certificate's private key: unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY), RSA or EC")
+        Path key;
+
+        @Option(names = "--tls-client-ca", paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_CLIENT_CA}",
+                description = "ask clients for a certificate signed by this CA: required on JSON-RPC over TLS, "
+                        + "optional on HTTPS (a client may use an API key instead)")
+        Path clientCa;
+
+        /**
+         * The TLS settings; null without {@code --tls-cert} and {@code --tls-key}. The files are read here,
+         * so a bad one stops the command before anything starts, with a sentence naming it.
+         */
+        TlsSettings settings() {
+            if (certificate == null && key == null) {
+                if (clientCa != null) {
+                    throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key: the "
+                            + "listeners ask for client certificates only over TLS");
+                }
+                return null;
+            }
+            if (certificate == null || key == null) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together: pass both (the "
+                        + "certificate and its private key), or neither for plain TCP and HTTP");
+            }
+            TlsSettings settings = new TlsSettings(certificate, key, clientCa);
+            TlsContexts.load(settings);
+            return settings;
+        }
+
+        /** The gateway configuration with these settings. */
+        GatewayConfig applyTo(GatewayConfig config) {
+            return config.withTls(settings());
+        }
+
+        /** The scheme of the HTTP listener's URLs: https with TLS. */
+        String httpScheme() {
+            return certificate == null ? "http" : "https";
         }
     }
 
