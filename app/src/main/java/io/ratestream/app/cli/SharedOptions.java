@@ -172,6 +172,11 @@ public final class SharedOptions {
                         + "optional on HTTPS (a client may use an API key instead)")
         Path clientCa;
 
+        @Option(names = "--tls-handshake-timeout-ms", defaultValue = "${env:RATESTREAM_TLS_HANDSHAKE_TIMEOUT_MS:-10000}",
+                description = "a JSON-RPC connection that has not completed its TLS handshake by then is closed "
+                        + "(default: ${DEFAULT-VALUE})")
+        long handshakeTimeoutMs;
+
         /**
          * The TLS settings; null without {@code --tls-cert} and {@code --tls-key}. The files are read here,
          * so a bad one stops the command before anything starts, with a sentence naming it.
@@ -188,7 +193,8 @@ public final class SharedOptions {
                 throw new IllegalArgumentException("--tls-cert and --tls-key go together: pass both (the "
                         + "certificate and its private key), or neither for plain TCP and HTTP");
             }
-            TlsSettings settings = new TlsSettings(certificate, key, clientCa);
+            TlsSettings settings = new TlsSettings(certificate, key, clientCa,
+                    java.time.Duration.ofMillis(handshakeTimeoutMs));
             TlsContexts.load(settings);
             return settings;
         }
