@@ -291,6 +291,10 @@ class GuardTest {
         assertRefused(() -> nobody.authenticate(bearer("k-all"), "GetCost"), ErrorKind.UNAUTHENTICATED, "unknown");
         assertRefused(() -> nobody.authenticateWithKey(Caller.connection(), apiKey("k-all")),
                 ErrorKind.UNAUTHENTICATED, "unknown API key");
+        Guard ofEmpty = new Guard(Authenticator.of(AuthFile.empty()), metrics);
+        assertThat(ofEmpty.enabled()).as("an empty file read in code: nobody may call, as AuthFile.empty() says")
+                .isTrue();
+        assertRefused(() -> ofEmpty.authenticate(bearer("k-all"), "GetCost"), ErrorKind.UNAUTHENTICATED, "unknown");
     }
 
     @Test
