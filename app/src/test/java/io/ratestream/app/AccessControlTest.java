@@ -253,8 +253,11 @@ class AccessControlTest {
         assertThat(sent).as("allowed combinations").hasSizeGreaterThan(150);
 
         Replay.Verification verified = settled();
-        assertThat(verified.replay().endOffsets()).isNotEqualTo(before.replay().endOffsets());
-        assertThat(budgetsOfBothTenants(verified)).isNotEqualTo(budgets);
+        assertThat(budgetsOfBothTenants(verified)).as("phase 2 debited and topped up").isNotEqualTo(budgets);
+        CliTest.Run replay = CliTest.cli("replay", "--verify", "--bootstrap", bootstrap, "--application-id",
+                applicationId);
+        assertThat(replay.code()).as(replay.out() + replay.err()).isZero();
+        assertThat(replay.out()).contains("identical: every budget equals its replay").doesNotContain("note:");
     }
 
     @Test
