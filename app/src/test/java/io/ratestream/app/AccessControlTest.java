@@ -96,7 +96,7 @@ class AccessControlTest {
             Method.DEBIT_SECONDS, Method.ADD_VOLUME_DISCOUNT_SECONDS, Method.ADD_RECEIVED_CALL_SECONDS);
 
     private final ObjectMapper mapper = Json.newMapper();
-    /** HTTP/1.1: without it the client's first POST offers an h2c upgrade and waits for the answer to it. */
+    /** HTTP/1.1 only, as the switches' clients speak it: no h2c upgrade offered with the requests. */
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
