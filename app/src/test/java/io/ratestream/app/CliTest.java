@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CliTest {
+public class CliTest {
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final ObjectMapper mapper = Json.newMapper();
@@ -73,11 +73,11 @@ class CliTest {
     }
 
     /** What a command line run in this JVM returned and printed. */
-    record Run(int code, String out, String err) {
+    public record Run(int code, String out, String err) {
     }
 
     /** Runs the command line in this JVM (one at a time: it captures System.out and System.err). */
-    static synchronized Run cli(String... args) {
+    public static synchronized Run cli(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();

@@ -25,16 +25,19 @@ public final class Authenticator {
     public static final int MAX_KEY_LENGTH = 256;
 
     private final Path file;
+    /** Whether callers must authenticate: with principals from a file, even none (then nobody may call). */
+    private final boolean enabled;
     private final AtomicReference<Map<String, Principal>> byDigest;
 
-    private Authenticator(Path file, Map<String, Principal> byDigest) {
+    private Authenticator(Path file, boolean enabled, Map<String, Principal> byDigest) {
         this.file = file;
+        this.enabled = enabled;
         this.byDigest = new AtomicReference<>(byDigest);
     }
 
     /** No authentication: every caller may do everything. */
     public static Authenticator open() {
-        return new Authenticator(null, Map.of());
+        return new Authenticator(null, false, Map.of());
     }
 
     /**
@@ -43,12 +46,12 @@ public final class Authenticator {
      * @throws AuthFileException when the file cannot be read or breaks a rule
      */
     public static Authenticator fromFile(Path file) {
-        return new Authenticator(file, table(AuthFile.read(file)));
+        return new Authenticator(file, true, table(AuthFile.read(file)));
     }
 
     /** The principals of a file already read (tests, the keys command). */
     public static Authenticator of(AuthFile auth) {
-        return new Authenticator(null, table(auth));
+        return new Authenticator(null, true, table(auth));
     }
 
     private static Map<String, Principal> table(AuthFile auth) {
@@ -71,7 +74,7 @@ public final class Authenticator {
 
     /** Whether callers must authenticate (an auth file is in use). */
     public boolean enabled() {
-        return file != null || !byDigest.get().isEmpty();
+        return enabled;
     }
 
     /** The auth file, or null without one. */
