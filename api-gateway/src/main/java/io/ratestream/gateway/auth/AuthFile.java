@@ -107,8 +107,11 @@ public record AuthFile(List<Entry> principals) {
                 throw new AuthFileException(file + ": larger than " + MAX_FILE_BYTES + " bytes");
             }
             bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new AuthFileException("the auth file " + file + " does not exist (create it with `ratestream keys "
+                    + "add NAME --tenant T --role R --auth " + file + "`)", e);
         } catch (IOException e) {
-            throw new AuthFileException("cannot read the auth file " + file + ": " + e, e);
+            throw new AuthFileException("cannot read the auth file " + file + ": " + e.getMessage(), e);
         }
         try {
             return parse(new ObjectMapper().readTree(bytes));

@@ -206,7 +206,7 @@ class AuthFileTest {
     void shouldSayWhenTheFileCannotBeRead() {
         Path missing = dir.resolve("missing.json");
         assertThatThrownBy(() -> AuthFile.read(missing)).isInstanceOf(AuthFileException.class)
-                .hasMessageStartingWith("cannot read the auth file " + missing);
+                .hasMessageStartingWith("the auth file " + missing + " does not exist");
     }
 
     @Test

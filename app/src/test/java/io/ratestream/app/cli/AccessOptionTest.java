@@ -122,7 +122,7 @@ class AccessOptionTest {
                 assertThat(empty.code()).isEqualTo(1);
                 assertThat(empty.err()).contains(noRoles + ": principal 'ops' has no roles");
                 assertThat(absent.code()).isEqualTo(1);
-                assertThat(absent.err()).contains("cannot read the auth file " + missing);
+                assertThat(absent.err()).contains("the auth file " + missing + " does not exist");
                 for (Run run : List.of(broken, empty, absent)) {
                     assertThat(run.err()).doesNotContain("is in use").doesNotContain("\tat ");
                 }
