@@ -28,6 +28,7 @@ class TopicSetupTest {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0)) {
             String bootstrap = broker.bootstrapServers();
             broker.createTopic(Topics.COMMANDS, 3);
+            awaitListed(bootstrap, Topics.COMMANDS);
 
             List<String> created = TopicSetup.ensure(bootstrap, 4, (short) 1);
 
@@ -42,6 +43,7 @@ class TopicSetupTest {
             }
             awaitGone(bootstrap, Topics.ADMIN_COMMANDS);
             broker.createTopic(Topics.ADMIN_COMMANDS, 2);
+            awaitListed(bootstrap, Topics.ADMIN_COMMANDS); // the broker's metadata may lag the controller
 
             assertThatThrownBy(() -> TopicSetup.ensure(bootstrap, 4, (short) 1))
                     .isInstanceOf(IllegalStateException.class)
@@ -64,6 +66,16 @@ class TopicSetupTest {
         try (Admin admin = admin(bootstrap)) {
             while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
                 assertThat(System.nanoTime()).as("%s still listed after 30 s", topic).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static void awaitListed(String bootstrap, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Admin admin = admin(bootstrap)) {
+            while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+                assertThat(System.nanoTime()).as("%s not listed after 30 s", topic).isLessThan(deadline);
                 Thread.sleep(50);
             }
         }
