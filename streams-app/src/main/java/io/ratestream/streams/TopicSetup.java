@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,28 +66,55 @@ public final class TopicSetup {
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             Map<String, Integer> counts = partitionCounts(admin, existing);
+            requireCoPartitioned(counts);
             int commandPartitions = counts.getOrDefault(Topics.COMMANDS, partitions);
-            Integer adminPartitions = counts.get(Topics.ADMIN_COMMANDS);
-            if (adminPartitions != null && adminPartitions != commandPartitions) {
-                throw new IllegalStateException(Topics.ADMIN_COMMANDS + " has " + adminPartitions + " partitions and "
-                        + Topics.COMMANDS + " " + commandPartitions + ": they must have the same count, since "
-                        + "partition p of both holds the same subscribers' commands; recreate the one that is newer "
-                        + "(an empty " + Topics.ADMIN_COMMANDS + " can be deleted and is created again at the next "
-                        + "start) or add partitions to the other before anything is written with the new count");
-            }
             List<NewTopic> missing = new ArrayList<>();
             for (Topic<String, ?> topic : new Topics(Json.newMapper()).all()) {
                 if (!existing.contains(topic.name())) {
                     missing.add(newTopic(topic, partitions, commandPartitions, replication));
                 }
             }
-            return create(admin, missing);
+            List<String> created = create(admin, missing);
+            if (!missing.isEmpty()) {
+                // Someone else may have created a command topic since we looked (or the broker did not list it
+                // yet): check the two as they are now.
+                requireCoPartitioned(partitionCountsOnceKnown(admin));
+            }
+            return created;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers
                     + " to create topics: is it running? (" + e + ")", e);
+        }
+    }
+
+    private static void requireCoPartitioned(Map<String, Integer> counts) {
+        Integer commandPartitions = counts.get(Topics.COMMANDS);
+        Integer adminPartitions = counts.get(Topics.ADMIN_COMMANDS);
+        if (commandPartitions != null && adminPartitions != null && !adminPartitions.equals(commandPartitions)) {
+            throw new IllegalStateException(Topics.ADMIN_COMMANDS + " has " + adminPartitions + " partitions and "
+                    + Topics.COMMANDS + " " + commandPartitions + ": they must have the same count, since "
+                    + "partition p of both holds the same subscribers' commands; recreate the one that is newer "
+                    + "(an empty " + Topics.ADMIN_COMMANDS + " can be deleted and is created again at the next "
+                    + "start) or add partitions to the other before anything is written with the new count");
+        }
+    }
+
+    /** The counts of both command topics, waiting (a little) for the broker to know a topic just created. */
+    private static Map<String, Integer> partitionCountsOnceKnown(Admin admin)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                return partitionCounts(admin, Set.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
