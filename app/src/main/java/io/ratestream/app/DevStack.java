@@ -42,7 +42,8 @@ public final class DevStack implements AutoCloseable {
      */
     public static DevStack start(StreamsAppConfig streamsConfig, GatewayConfig gatewayConfig, Duration timeout,
             Preload preload) throws Exception {
-        TopicSetup.ensure(streamsConfig.bootstrapServers(), streamsConfig.partitions(), streamsConfig.replicationFactor());
+        TopicSetup.ensure(streamsConfig.bootstrapServers(), streamsConfig.kafkaProperties(), streamsConfig.partitions(),
+                streamsConfig.replicationFactor());
         StreamsApp streams = StreamsApp.start(streamsConfig);
         try {
             if (!streams.awaitRunning(timeout)) {
@@ -101,8 +102,8 @@ public final class DevStack implements AutoCloseable {
 
     private static Loader.Report load(StreamsApp streams, DataSet data, String tenant, Duration timeout)
             throws Exception {
-        Loader.Report report = new Loader(streams.config().bootstrapServers(), Clock.systemUTC())
-                .load(data, tenant, timeout);
+        Loader.Report report = new Loader(streams.config().bootstrapServers(), streams.config().kafkaProperties(),
+                Clock.systemUTC()).load(data, tenant, timeout);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!streams.reference().holdsAtLeast(data.ratingProfiles().size(), data.destinations().size(),
                 data.tariffPlans().size())) {

@@ -43,7 +43,9 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Loads a data set in the original formats into a running system: reference data onto the compacted
- * topics, budgets as {@code SetUserBudget} commands, then waits for every budget's reply. A budget's
+ * topics, budgets as {@code SetUserBudget} commands on {@code ratestream.admin-commands} (the only topic
+ * the streams app takes them from), then waits for every budget's reply. Everything it writes goes to
+ * topics that only the loader's Kafka principal may write (docs/security.md); it reads the replies. A budget's
  * request id is derived from its tenant and content, so loading the same files twice changes nothing.
  * The data set is read and validated completely (by {@code CgratesFiles}) before this writes anything.
  *
@@ -56,11 +58,21 @@ public final class Loader {
     private static final int SHOWN = 10;
 
     private final String bootstrapServers;
+    private final Map<String, String> kafkaProperties;
     private final ObjectMapper mapper = Json.newMapper();
     private final Clock clock;
 
     public Loader(String bootstrapServers, Clock clock) {
+        this(bootstrapServers, Map.of(), clock);
+    }
+
+    /**
+     * @param kafkaProperties client properties applied after the loader's own, to its producer and consumer
+     *     (security settings: e.g. SASL as the loader's principal); never null
+     */
+    public Loader(String bootstrapServers, Map<String, String> kafkaProperties, Clock clock) {
         this.bootstrapServers = bootstrapServers;
+        this.kafkaProperties = Map.copyOf(kafkaProperties);
         this.clock = clock;
     }
 
@@ -96,7 +108,7 @@ public final class Loader {
             for (UserBudget budget : data.userBudgets()) {
                 Command command = setBudget(tenant, budget, batch);
                 waiting.put(command.requestId(), budget);
-                producer.send(new ProducerRecord<>(Topics.COMMANDS, null, command.acceptedAt().toEpochMilli(),
+                producer.send(new ProducerRecord<>(Topics.ADMIN_COMMANDS, null, command.acceptedAt().toEpochMilli(),
                         command.key(), mapper.writeValueAsBytes(command)), (metadata, e) -> failed(failure, e));
             }
             producer.flush();
@@ -117,7 +129,8 @@ public final class Loader {
      */
     private Map<List<Integer>, RatingProfile> sendReferenceData(DataSet data, KafkaProducer<String, byte[]> producer,
             AtomicReference<Exception> failure) throws Exception {
-        int commandPartitions = producer.partitionsFor(Topics.COMMANDS).size();
+        // Co-partitioned with ratestream.commands: the same count, the same task for a subscriber.
+        int commandPartitions = producer.partitionsFor(Topics.ADMIN_COMMANDS).size();
         Map<List<Integer>, RatingProfile> last = new ConcurrentHashMap<>();
         for (RatingProfile profile : data.ratingProfiles()) {
             int commandPartition = partitionOf(Keys.budget(profile.cstmId(), profile.subject()), commandPartitions);
@@ -192,8 +205,9 @@ public final class Loader {
             for (RatingProfile profile : unknown) {
                 Command probe = probe(profile);
                 probes.put(probe.requestId(), profile);
-                producer.send(new ProducerRecord<>(Topics.COMMANDS, null, probe.acceptedAt().toEpochMilli(), probe.key(),
-                        mapper.writeValueAsBytes(probe)));
+                // On the admin topic too: the same task rates it, and the loader needs no access to the client topic.
+                producer.send(new ProducerRecord<>(Topics.ADMIN_COMMANDS, null, probe.acceptedAt().toEpochMilli(),
+                        probe.key(), mapper.writeValueAsBytes(probe)));
             }
             producer.flush();
             unknown.clear();
@@ -258,6 +272,7 @@ public final class Loader {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.putAll(kafkaProperties);
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -266,6 +281,7 @@ public final class Loader {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.putAll(kafkaProperties);
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.REPLIES, Duration.ofSeconds(30)).stream()

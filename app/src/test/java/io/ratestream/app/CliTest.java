@@ -210,7 +210,7 @@ public class CliTest {
             assertThat(cost.at("/result/Cost").decimalValue()).as("s%d: %s", i, cost).isEqualByComparingTo("540");
         }
         Set<String> probed = probedProfiles(tenant);
-        int pairs = partitions(Topics.RATING_PROFILES) * partitions(Topics.COMMANDS);
+        int pairs = partitions(Topics.RATING_PROFILES) * partitions(Topics.ADMIN_COMMANDS);
         assertThat(probed).isNotEmpty().hasSizeLessThanOrEqualTo(pairs);
         assertThat(pairs).isLessThan(profiles.size());
     }
@@ -245,8 +245,9 @@ public class CliTest {
     private Set<String> probedProfiles(String tenant) throws Exception {
         Set<String> probed = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMANDS).stream()
-                    .map(p -> new TopicPartition(Topics.COMMANDS, p.partition())).toList();
+            // the loader probes on the admin topic, where it writes everything
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.ADMIN_COMMANDS).stream()
+                    .map(p -> new TopicPartition(Topics.ADMIN_COMMANDS, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

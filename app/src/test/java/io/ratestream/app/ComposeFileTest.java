@@ -216,7 +216,7 @@ class ComposeFileTest {
                 shape = "partitions=1 cleanup.policy=compact";
             } else if (topic.name().equals(Topics.DEAD_LETTERS)) {
                 shape = "partitions=1";
-            } else if (topic.name().equals(Topics.COMMANDS)) {
+            } else if (topic.name().equals(Topics.COMMANDS) || topic.name().equals(Topics.ADMIN_COMMANDS)) {
                 shape = "partitions=" + partitions + " retention.ms=-1";
             } else {
                 shape = "partitions=" + partitions;

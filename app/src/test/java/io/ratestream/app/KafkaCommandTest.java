@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import io.ratestream.schemas.topics.Topics;
+import io.ratestream.testkit.BrokerSecurity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +62,65 @@ class KafkaCommandTest {
         }
         assertThat(process.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
         assertThat(Files.readAllLines(output)).as("printed once the broker has stopped").contains("Kafka stopped");
+    }
+
+    @Test
+    void shouldStartWithScramUsersAndTheLeastPrivilegeAclsOfRatestream(@TempDir Path data) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path output = data.resolve("stdout.txt");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "io.ratestream.app.cli.RatestreamCli", "kafka", "--data-dir",
+                data.resolve("kafka").toString(), "--kafka-port", String.valueOf(port), "--scram-user", "root=root-pw",
+                "--scram-user", "gateway=gateway-pw", "--scram-user", "loader=loader-pw", "--scram-user",
+                "streams=streams-pw", "--super-user", "root", "--ratestream-acls", "--partitions", "2")
+                .redirectOutput(output.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("target", "kafka-command-test.log").toFile()))
+                .start();
+        String bootstrap = "127.0.0.1:" + port;
+        try {
+            List<String> lines = awaitLine(output, "ready in ", process);
+            assertThat(lines).anyMatch(line -> line.startsWith("SCRAM     users [root, gateway, loader, streams] "
+                    + "(super user root)"));
+            assertThat(lines).noneMatch(line -> line.contains("-pw"));
+            int expected = io.ratestream.app.acl.KafkaAcls.bindings(io.ratestream.app.acl.KafkaAcls.Principals.users(
+                    "gateway", "streams", "loader", "ratestream")).size();
+            try (Admin root = admin(bootstrap, BrokerSecurity.clientProperties("root", "root-pw"))) {
+                assertThat(root.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
+                        .get(30, TimeUnit.SECONDS)).hasSize(expected);
+                assertThat(root.describeTopics(List.of(Topics.ADMIN_COMMANDS)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(Topics.ADMIN_COMMANDS).partitions()).hasSize(2);
+            }
+            try (Admin gateway = admin(bootstrap, BrokerSecurity.clientProperties("gateway", "gateway-pw"))) {
+                // the gateway sees the one ratestream topic it writes and the one it reads, nothing else
+                assertThat(gateway.listTopics().names().get(30, TimeUnit.SECONDS))
+                        .containsExactlyInAnyOrder(Topics.COMMANDS, Topics.REPLIES);
+            }
+        } finally {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void shouldPrintTheAclsOfADryRunWithoutAnyKafka() {
+        CliTest.Run run = CliTest.cli("acls", "--dry-run", "--bootstrap", "127.0.0.1:1", "--gateway-principal",
+                "User:gw-7", "--application-id", "rs-prod");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("would create 24 ACLs:")
+                .contains("User:gw-7        ALLOW  WRITE             topic     ratestream.commands\n")
+                .contains("User:streams     ALLOW  WRITE             transactional_id rs-prod-* (prefix)\n")
+                .contains("User:gw-7        ALLOW  DESCRIBE          group     rs-prod\n");
+    }
+
+    private static Admin admin(String bootstrap, Map<String, String> auth) {
+        Map<String, Object> config = new java.util.HashMap<>(auth);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return Admin.create(config);
     }
 
     private static List<String> awaitLine(Path output, String prefix, Process process) throws Exception {

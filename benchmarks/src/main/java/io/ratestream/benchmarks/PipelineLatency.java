@@ -118,7 +118,7 @@ public final class PipelineLatency {
             for (int i = 0; i < SUBJECTS; i++) {
                 UserBudget budget = new UserBudget("s" + i, new BigDecimal("1000000000"), null, null, null, null, 0,
                         null, null, null);
-                client.producer.send(new ProducerRecord<>(Topics.COMMANDS, "vdf:s" + i, new Command("set-s" + i,
+                client.producer.send(new ProducerRecord<>(Topics.ADMIN_COMMANDS, "vdf:s" + i, new Command("set-s" + i,
                         Method.SET_USER_BUDGET, descriptor("s" + i), T0, null, budget)));
             }
             client.producer.flush();

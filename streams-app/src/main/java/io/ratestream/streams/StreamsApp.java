@@ -53,7 +53,8 @@ public final class StreamsApp implements AutoCloseable {
      * allows. Returns at once; see {@link #awaitRunning}.
      */
     public static StreamsApp start(StreamsAppConfig config, ThreadReplacementLimit threads) {
-        TopicSetup.ensure(config.bootstrapServers(), config.partitions(), config.replicationFactor());
+        TopicSetup.ensure(config.bootstrapServers(), config.kafkaProperties(), config.partitions(),
+                config.replicationFactor());
         ReferenceBook reference = new ReferenceBook();
         KafkaStreams streams = new KafkaStreams(RatestreamTopology.build(config, reference), config.toProperties());
         CompletableFuture<Throwable> failure = new CompletableFuture<>();

@@ -1,5 +1,6 @@
 package io.ratestream.streams;
 
+import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.topics.Topic;
 import io.ratestream.schemas.topics.Topics;
 import java.util.ArrayList;
@@ -13,51 +14,71 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates ratestream's topics when they are missing; leaves existing ones as they are. The commands,
  * replies and events topics get {@code partitions} partitions (commands are keyed by subscriber, so
- * partitions are the unit of scale-out); the commands topic keeps its records forever (it is what a
- * replay rebuilds the budgets from); reference topics are compacted with one partition; dead letters
- * one partition.
+ * partitions are the unit of scale-out); the two command topics keep their records forever (they are
+ * what a replay rebuilds the budgets from); reference topics are compacted with one partition; dead
+ * letters one partition.
+ *
+ * <p>{@code ratestream.admin-commands} is co-partitioned with {@code ratestream.commands}: it is created
+ * with exactly the commands topic's partition count (the existing one's, when that exists), and set-up
+ * refuses to go on when both exist with different counts, since the streams app could not read them
+ * into the same budgets.
+ *
+ * <p>Topics that exist but that the principal may not describe look missing to it: creating them then
+ * fails with Kafka's authorization error, which names the topic. With ACLs, an administrator creates the
+ * topics first (docs/security.md) and the streams app's principal only checks them.
  */
 public final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    private static final int TIMEOUT_SECONDS = 30;
 
     private TopicSetup() {
     }
 
-    /** Creates what is missing; returns the names it created. */
+    /** Creates what is missing, with no client properties of its own; returns the names it created. */
     public static List<String> ensure(String bootstrapServers, int partitions, short replication) {
+        return ensure(bootstrapServers, Map.of(), partitions, replication);
+    }
+
+    /**
+     * Creates what is missing; returns the names it created.
+     *
+     * @param kafkaProperties client properties applied after set-up's own (security settings); never null
+     * @throws IllegalStateException when Kafka cannot be reached, a topic cannot be created, or the two
+     *     command topics have different partition counts; the message says what to do
+     */
+    public static List<String> ensure(String bootstrapServers, Map<String, String> kafkaProperties, int partitions,
+            short replication) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        props.putAll(kafkaProperties);
         try (Admin admin = Admin.create(props)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Map<String, Integer> counts = partitionCounts(admin, existing);
+            requireCoPartitioned(counts);
+            int commandPartitions = counts.getOrDefault(Topics.COMMANDS, partitions);
             List<NewTopic> missing = new ArrayList<>();
-            for (Topic<String, ?> topic : new Topics(io.ratestream.schemas.json.Json.newMapper()).all()) {
+            for (Topic<String, ?> topic : new Topics(Json.newMapper()).all()) {
                 if (!existing.contains(topic.name())) {
-                    missing.add(newTopic(topic, partitions, replication));
+                    missing.add(newTopic(topic, partitions, commandPartitions, replication));
                 }
             }
-            List<String> created = new ArrayList<>();
-            for (NewTopic topic : missing) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                    created.add(topic.name());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause(), e);
-                    }
-                }
-            }
-            if (!created.isEmpty()) {
-                LOG.info("created topics {}", created);
+            List<String> created = create(admin, missing);
+            if (!missing.isEmpty()) {
+                // Someone else may have created a command topic since we looked (or the broker did not list it
+                // yet): check the two as they are now.
+                requireCoPartitioned(partitionCountsOnceKnown(admin));
             }
             return created;
         } catch (InterruptedException e) {
@@ -69,15 +90,80 @@ public final class TopicSetup {
         }
     }
 
-    private static NewTopic newTopic(Topic<String, ?> topic, int partitions, short replication) {
+    private static void requireCoPartitioned(Map<String, Integer> counts) {
+        Integer commandPartitions = counts.get(Topics.COMMANDS);
+        Integer adminPartitions = counts.get(Topics.ADMIN_COMMANDS);
+        if (commandPartitions != null && adminPartitions != null && !adminPartitions.equals(commandPartitions)) {
+            throw new IllegalStateException(Topics.ADMIN_COMMANDS + " has " + adminPartitions + " partitions and "
+                    + Topics.COMMANDS + " " + commandPartitions + ": they must have the same count, since "
+                    + "partition p of both holds the same subscribers' commands; recreate the one that is newer "
+                    + "(an empty " + Topics.ADMIN_COMMANDS + " can be deleted and is created again at the next "
+                    + "start) or add partitions to the other before anything is written with the new count");
+        }
+    }
+
+    /** The counts of both command topics, waiting (a little) for the broker to know a topic just created. */
+    private static Map<String, Integer> partitionCountsOnceKnown(Admin admin)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                return partitionCounts(admin, Set.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Map<String, Integer> partitionCounts(Admin admin, Set<String> existing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> commandTopics = List.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS).stream()
+                .filter(existing::contains).toList();
+        Map<String, TopicDescription> descriptions = admin.describeTopics(commandTopics).allTopicNames()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        descriptions.forEach((name, description) -> counts.put(name, description.partitions().size()));
+        return counts;
+    }
+
+    private static List<String> create(Admin admin, List<NewTopic> missing)
+            throws InterruptedException, TimeoutException {
+        List<String> created = new ArrayList<>();
+        for (NewTopic topic : missing) {
+            try {
+                admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                created.add(topic.name());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause()
+                            + (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException
+                                    ? " (with ACLs, an administrator creates the topics: see docs/security.md)" : ""),
+                            e);
+                }
+            }
+        }
+        if (!created.isEmpty()) {
+            LOG.info("created topics {}", created);
+        }
+        return created;
+    }
+
+    private static NewTopic newTopic(Topic<String, ?> topic, int partitions, int commandPartitions, short replication) {
         if (topic.compacted()) {
             return new NewTopic(topic.name(), 1, replication)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         }
-        int count = topic.name().equals(Topics.DEAD_LETTERS) ? 1 : partitions;
+        int count = switch (topic.name()) {
+            case Topics.DEAD_LETTERS -> 1;
+            case Topics.COMMANDS, Topics.ADMIN_COMMANDS -> commandPartitions;
+            default -> partitions;
+        };
         NewTopic created = new NewTopic(topic.name(), count, replication);
-        if (topic.name().equals(Topics.COMMANDS)) {
-            // The command log is the source of truth: replay rebuilds every budget from it.
+        if (topic.name().equals(Topics.COMMANDS) || topic.name().equals(Topics.ADMIN_COMMANDS)) {
+            // The command logs are the source of truth: replay rebuilds every budget from them.
             created.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
         }
         return created;

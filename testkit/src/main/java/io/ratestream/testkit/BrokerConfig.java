@@ -16,9 +16,11 @@ import java.util.Objects;
  *                       to answer an Admin {@code describeCluster()}
  * @param overrides      broker properties that replace the defaults (for example
  *                       {@code auto.create.topics.enable=false}); never null, copied
+ * @param security       SCRAM users and the authorizer; null for a PLAINTEXT broker that lets anyone do
+ *                       anything (the default)
  */
 public record BrokerConfig(Path dataDir, int port, int controllerPort, Duration readyTimeout,
-                           Map<String, String> overrides) {
+                           Map<String, String> overrides, BrokerSecurity security) {
 
     /** Default bound on the wait for a started broker to answer; a cold start takes about 4 s. */
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
@@ -37,6 +39,22 @@ public record BrokerConfig(Path dataDir, int port, int controllerPort, Duration 
         overrides = Map.copyOf(overrides);
     }
 
+    /** A PLAINTEXT broker's config. */
+    public BrokerConfig(Path dataDir, int port, int controllerPort, Duration readyTimeout,
+                        Map<String, String> overrides) {
+        this(dataDir, port, controllerPort, readyTimeout, overrides, null);
+    }
+
+    /** This config with SCRAM users and the authorizer (null: PLAINTEXT, no authorizer). */
+    public BrokerConfig withSecurity(BrokerSecurity newSecurity) {
+        return new BrokerConfig(dataDir, port, controllerPort, readyTimeout, overrides, newSecurity);
+    }
+
+    /** The name and security protocol of the client listener: {@code PLAINTEXT} or {@code SASL_PLAINTEXT}. */
+    public String clientListener() {
+        return security == null ? "PLAINTEXT" : BrokerSecurity.LISTENER;
+    }
+
     /** A config with the given data dir and client port, a free controller port and the defaults. */
     public static BrokerConfig of(Path dataDir, int port) {
         return new BrokerConfig(dataDir, port, 0, DEFAULT_READY_TIMEOUT, Map.of());
@@ -44,17 +62,17 @@ public record BrokerConfig(Path dataDir, int port, int controllerPort, Duration 
 
     /** This config with another controller port (0 = pick a free one). */
     public BrokerConfig withControllerPort(int newControllerPort) {
-        return new BrokerConfig(dataDir, port, newControllerPort, readyTimeout, overrides);
+        return new BrokerConfig(dataDir, port, newControllerPort, readyTimeout, overrides, security);
     }
 
     /** This config with another bound on the start-up wait. */
     public BrokerConfig withReadyTimeout(Duration newReadyTimeout) {
-        return new BrokerConfig(dataDir, port, controllerPort, newReadyTimeout, overrides);
+        return new BrokerConfig(dataDir, port, controllerPort, newReadyTimeout, overrides, security);
     }
 
     /** This config with the given broker properties replacing the defaults. */
     public BrokerConfig withOverrides(Map<String, String> newOverrides) {
-        return new BrokerConfig(dataDir, port, controllerPort, readyTimeout, newOverrides);
+        return new BrokerConfig(dataDir, port, controllerPort, readyTimeout, newOverrides, security);
     }
 
     private static void checkPort(String name, int value) {

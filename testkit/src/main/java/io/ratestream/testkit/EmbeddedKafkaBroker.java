@@ -29,6 +29,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -44,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * replication factor 1 and one partition, and the log cleaner's buffer is kept small because an
  * {@link OutOfMemoryError} in the broker halts the whole JVM.
  *
+ * <p>With {@link BrokerConfig#security()}, the client listener speaks SASL_PLAINTEXT (SCRAM-SHA-512) and
+ * the standard authorizer allows only what ACLs grant (see {@link BrokerSecurity}); {@link #start} then
+ * also creates the SCRAM users, and {@link #superUserProperties()} are the client properties of the
+ * principal that may create topics and ACLs.
+ *
  * <p>Thread-safe: the accessors may be called from any thread; {@link #close()} is idempotent.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
@@ -56,13 +65,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final BrokerSecurity security;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port, int controllerPort) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port, int controllerPort,
+                                BrokerSecurity security) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.security = security;
     }
 
     /**
@@ -85,7 +97,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static EmbeddedKafkaBroker start(BrokerConfig config) {
         final int[] ports = choosePorts(config.port(), config.controllerPort());
         final Path dataDir = config.dataDir().toAbsolutePath();
-        final Properties props = brokerProperties(dataDir, ports[0], ports[1], config.overrides());
+        final Properties props = brokerProperties(dataDir, ports[0], ports[1], config);
         format(writeProperties(dataDir, props), logDir(dataDir));
 
         KafkaRaftServer server = null;
@@ -99,9 +111,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             throw failure;
         }
-        final EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dataDir, ports[0], ports[1]);
+        final EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dataDir, ports[0], ports[1],
+                config.security());
         try {
             broker.awaitReady(config.readyTimeout());
+            if (config.security() != null) {
+                broker.upsertScramUsers(config.readyTimeout());
+            }
         } catch (RuntimeException e) {
             broker.close();
             throw e;
@@ -128,6 +144,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The absolute data directory. */
     public Path dataDir() {
         return dataDir;
+    }
+
+    /**
+     * Client properties that authenticate as the super user (who may do everything), for an Admin that
+     * creates topics and ACLs; empty when the broker runs without security.
+     */
+    public Map<String, String> superUserProperties() {
+        return security == null ? Map.of() : security.superUserPlainProperties();
     }
 
     /** Creates a topic with replication factor 1 and waits for it; fails if it exists. */
@@ -173,21 +197,51 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates every SCRAM user, or sets its password, as the super user; returns once the broker
+     * authenticates them (the credentials reach its metadata cache).
+     */
+    private void upsertScramUsers(Duration timeout) {
+        final List<UserScramCredentialAlteration> upserts = new ArrayList<>();
+        security.scramUsers().forEach((user, password) -> upserts.add(new UserScramCredentialUpsertion(user,
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, BrokerSecurity.ITERATIONS), password)));
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(adminProperties("ratestream-embedded-scram"))) {
+            admin.alterUserScramCredentials(upserts).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            while (!admin.describeUserScramCredentials().all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .keySet().containsAll(security.scramUsers().keySet())) {
+                if (System.nanoTime() > deadline) {
+                    throw new BrokerStartException("the SCRAM users " + security.scramUsers().keySet()
+                            + " were not known to the broker within " + timeout.toSeconds() + " s");
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerStartException("interrupted while creating the SCRAM users", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new BrokerStartException("cannot create the SCRAM users " + security.scramUsers().keySet() + " on "
+                    + bootstrapServers() + ": " + messageOf(e), e);
+        }
+        LOG.info("SCRAM users {} ready; super user {}", security.scramUsers().keySet(), security.superUser());
+    }
+
     private Properties adminProperties(String clientId) {
         final Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        props.putAll(superUserProperties());
         return props;
     }
 
-    private static Properties brokerProperties(Path dataDir, int port, int controllerPort,
-                                               Map<String, String> overrides) {
+    private static Properties brokerProperties(Path dataDir, int port, int controllerPort, BrokerConfig config) {
+        final String client = config.clientListener();
         final Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-        props.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        props.put("listeners", client + "://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        props.put("advertised.listeners", client + "://" + HOST + ":" + port);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -208,7 +262,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("num.network.threads", "2");
         props.put("num.io.threads", "2");
         props.put("num.recovery.threads.per.data.dir", "1");
-        props.putAll(overrides);
+        if (config.security() != null) {
+            props.putAll(config.security().brokerProperties());
+        }
+        props.putAll(config.overrides());
         return props;
     }
 
@@ -219,6 +276,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Files.createDirectories(dataDir);
             try (OutputStream out = Files.newOutputStream(file)) {
                 props.store(out, "written by ratestream EmbeddedKafkaBroker on each start");
+            }
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                // With security on, it holds the super user's password.
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             }
         } catch (IOException e) {
             throw new BrokerStartException("cannot write " + file + ": " + e.getMessage()

@@ -1,6 +1,7 @@
 package io.ratestream.app.cli;
 
 import io.ratestream.testkit.BrokerConfig;
+import io.ratestream.testkit.BrokerSecurity;
 import io.ratestream.testkit.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +27,10 @@ import picocli.CommandLine.Option;
         description = "A single-node Kafka broker (KRaft, broker and controller in one node) alone, the one "
                 + "`ratestream dev` embeds: for running streams, gateway and bench as separate processes on one "
                 + "machine. Keeps its topics in --data-dir across restarts. Prints the bootstrap address, then "
-                + "a line starting with \"ready\"; Ctrl-C or SIGTERM stops it cleanly.")
+                + "a line starting with \"ready\"; Ctrl-C or SIGTERM stops it cleanly. With --scram-user, clients "
+                + "authenticate with SCRAM-SHA-512 (SASL_PLAINTEXT) and the standard authorizer allows only what ACLs "
+                + "grant; --ratestream-acls then creates the topics and the least-privilege ACLs of ratestream's "
+                + "principals (docs/security.md).")
 final class KafkaCommand implements Callable<Integer> {
 
     private static final String LOOPBACK = "127.0.0.1";
@@ -43,6 +48,28 @@ final class KafkaCommand implements Callable<Integer> {
                     + "clients under this machine's host name (default: ${DEFAULT-VALUE})")
     String bind;
 
+    @Option(names = "--scram-user", paramLabel = "NAME=PASSWORD",
+            description = "a SCRAM-SHA-512 user (repeat for several); turns on SASL_PLAINTEXT and the standard "
+                    + "authorizer, with which a principal without an ACL may do nothing")
+    Map<String, String> scramUsers = new LinkedHashMap<>();
+
+    @Option(names = "--super-user", defaultValue = "admin",
+            description = "the user allowed everything (it creates topics and ACLs); one of the --scram-user names "
+                    + "(default: ${DEFAULT-VALUE})")
+    String superUser;
+
+    @Option(names = "--ratestream-acls",
+            description = "once started, create ratestream's topics (--partitions) and the ACLs of the principals "
+                    + "below, as the super user")
+    boolean ratestreamAcls;
+
+    @Option(names = "--partitions", defaultValue = "${env:RATESTREAM_PARTITIONS:-4}",
+            description = "partitions of the topics --ratestream-acls creates (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Mixin
+    AclsCommand.Principals principals;
+
     @Mixin
     SharedOptions.Config config;
 
@@ -52,15 +79,26 @@ final class KafkaCommand implements Callable<Integer> {
         Ports.requireFree(bind, kafka.port, "--kafka-port");
         long started = System.nanoTime();
         String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
-        BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port);
+        BrokerSecurity security = security();
+        BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security);
+        String listener = settings.clientListener();
         if (everyInterface) {
             // The controller stays on loopback; clients are told the host name, which they can resolve.
             int controllerPort = freeLoopbackPort();
             settings = settings.withControllerPort(controllerPort).withOverrides(Map.of(
-                    "listeners", "PLAINTEXT://0.0.0.0:" + kafka.port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
-                    "advertised.listeners", "PLAINTEXT://" + host + ":" + kafka.port));
+                    "listeners", listener + "://0.0.0.0:" + kafka.port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
+                    "advertised.listeners", listener + "://" + host + ":" + kafka.port));
         }
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
+        if (ratestreamAcls) {
+            try {
+                AclsCommand.apply(broker.bootstrapServers(), broker.superUserProperties(), principals.bindings(),
+                        partitions, (short) 1);
+            } catch (RuntimeException e) {
+                broker.close();
+                throw e;
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
@@ -69,10 +107,34 @@ final class KafkaCommand implements Callable<Integer> {
             stopped.countDown();
         }, "ratestream-kafka-shutdown"));
         System.out.printf("Kafka     %s:%d  (KRaft, one node; data in %s)%n", host, broker.port(), broker.dataDir());
+        if (security != null) {
+            System.out.printf("SCRAM     users %s (super user %s); a client authenticates with%n"
+                    + "          --kafka-property security.protocol=%s --kafka-property sasl.mechanism=%s%n"
+                    + "          --kafka-property 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                    + "required username=\"NAME\" password=\"PASSWORD\";'%n", security.scramUsers().keySet(),
+                    security.superUser(), BrokerSecurity.LISTENER, BrokerSecurity.MECHANISM);
+        }
+        if (ratestreamAcls) {
+            System.out.printf("ACLs      %d for %s, %s, %s (application id %s); topics with %d partitions%n",
+                    principals.bindings().size(), principals.gateway, principals.streams, principals.loader,
+                    principals.applicationId, partitions);
+        }
         System.out.printf("ready in %.1f s; Ctrl-C stops%n", (System.nanoTime() - started) / 1e9);
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The security of the flags, or null without --scram-user. */
+    private BrokerSecurity security() {
+        if (scramUsers.isEmpty()) {
+            if (ratestreamAcls) {
+                throw new IllegalArgumentException("--ratestream-acls needs an authorizer: add --scram-user for the super "
+                        + "user and each principal (e.g. --scram-user admin=... --scram-user gateway=...)");
+            }
+            return null;
+        }
+        return new BrokerSecurity(superUser, scramUsers);
     }
 
     /**

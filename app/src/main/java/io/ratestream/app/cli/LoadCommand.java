@@ -47,6 +47,9 @@ final class LoadCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     @Mixin
+    SharedOptions.KafkaProperties kafkaProperties;
+
+    @Mixin
     SharedOptions.Config config;
 
     @Override
@@ -57,7 +60,7 @@ final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("nothing to load: give --data-dir or at least one of "
                     + "--activation-periods, --destinations, --tariff-plans, --user-budgets");
         }
-        Loader.Report report = new Loader(kafka.bootstrap, Clock.systemUTC()).load(data, tenant,
+        Loader.Report report = new Loader(kafka.bootstrap, kafkaProperties.values, Clock.systemUTC()).load(data, tenant,
                 Duration.ofSeconds(timeoutSeconds));
         System.out.printf("loaded %d rating profiles, %d destinations, %d tariff plans, %d budgets (tenant %s)%n",
                 report.ratingProfiles(), report.destinations(), report.tariffPlans(), report.budgets(), tenant);

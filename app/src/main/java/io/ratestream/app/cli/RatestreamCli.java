@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "Real-time rating and prepaid charging on Kafka Streams, speaking the 2012 CGRateS API.",
         subcommands = {DevCommand.class, LoadCommand.class, ConsoleCommand.class, StreamsCommand.class,
             GatewayCommand.class, ReplayCommand.class, RateCommand.class, io.ratestream.app.bench.BenchCommand.class,
-            KafkaCommand.class, KeysCommand.class})
+            KafkaCommand.class, KeysCommand.class, AclsCommand.class})
 public final class RatestreamCli implements Runnable {
 
     @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** Rebuilds every budget from the command log, and compares with the live state. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Rebuilds every budget from ratestream.commands (in memory; writes nothing). With --verify, "
+        description = "Rebuilds every budget from ratestream.commands and ratestream.admin-commands (in memory; writes nothing). With --verify, "
                 + "compares the result, key by key, with the live budgets of the application; exits 1 on a "
                 + "difference.")
 final class ReplayCommand implements Callable<Integer> {
@@ -29,11 +29,15 @@ final class ReplayCommand implements Callable<Integer> {
     long retentionHours;
 
     @Mixin
+    SharedOptions.KafkaProperties kafkaProperties;
+
+    @Mixin
     SharedOptions.Config config;
 
     @Override
     public Integer call() {
-        Replay replay = new Replay(kafka.bootstrap, Duration.ofHours(retentionHours), Duration.ofMinutes(5));
+        Replay replay = new Replay(kafka.bootstrap, kafkaProperties.values, Duration.ofHours(retentionHours),
+                Duration.ofMinutes(5));
         if (!verify) {
             Replay.Result result = replay.run();
             System.out.printf("replayed %d commands (%d unusable records skipped) into %d budgets, up to offsets %s%n",

@@ -7,11 +7,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The repeatable --kafka-property option of streams, gateway and dev. */
+/** The repeatable --kafka-property option of streams, gateway, dev, load and replay. */
 class KafkaPropertyOptionTest {
 
     @Test
-    void shouldCollectEveryKeyValueInOrderOnStreamsGatewayAndDev() {
+    void shouldCollectEveryKeyValueInOrderOnEveryCommandThatTalksToKafka() {
         String[] args = {"--kafka-property", "security.protocol=SASL_SSL", "--kafka-property",
             "sasl.jaas.config=a=b c=d;"};
         StreamsCommand streams = new StreamsCommand();
@@ -25,6 +25,12 @@ class KafkaPropertyOptionTest {
                 entry("sasl.jaas.config", "a=b c=d;"));
         assertThat(gateway.kafkaProperties.values).isEqualTo(expected);
         assertThat(dev.kafkaProperties.values).isEqualTo(expected);
+        LoadCommand load = new LoadCommand();
+        new CommandLine(load).parseArgs(args);
+        ReplayCommand replay = new ReplayCommand();
+        new CommandLine(replay).parseArgs(args);
+        assertThat(load.kafkaProperties.values).isEqualTo(expected);
+        assertThat(replay.kafkaProperties.values).isEqualTo(expected);
     }
 
     @Test

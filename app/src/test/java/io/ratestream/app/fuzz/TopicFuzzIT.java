@@ -70,6 +70,8 @@ class TopicFuzzIT {
     static final BigDecimal OPENING_CREDIT = new BigDecimal("1000");
     /** The application id of {@code ratestream dev}'s streams app. */
     static final String APPLICATION_ID = "ratestream";
+    /** The topics the streams app reads commands from. */
+    static final List<String> COMMAND_TOPICS = List.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS);
 
     private final ObjectMapper mapper = Json.newMapper();
     private final Serde<Command> commands = new Topics(mapper).commands().valueSerde();
@@ -108,8 +110,9 @@ class TopicFuzzIT {
         deadLetterWatch = new TopicWatch(stack.bootstrap(), Topics.DEAD_LETTERS, (key, record) -> {
             try {
                 JsonNode letter = mapper.readTree(record.value());
-                if (Topics.COMMANDS.equals(letter.path("Topic").asText())) {
-                    deadLetters.put(letter.path("Partition").asInt() + "/" + letter.path("Offset").asLong(),
+                if (COMMAND_TOPICS.contains(letter.path("Topic").asText())) {
+                    deadLetters.put(letter.path("Topic").asText() + "/" + letter.path("Partition").asInt() + "/"
+                            + letter.path("Offset").asLong(),
                             letter.path("Reason").asText());
                 }
             } catch (Exception e) {
@@ -118,7 +121,8 @@ class TopicFuzzIT {
         });
         String setup = TopicInputs.command("ledger-open", "SetUserBudget", TopicInputs.descriptor(LEDGER, null),
                 Instant.now(), "\"Budget\":" + TopicInputs.budget(LEDGER, OPENING_CREDIT.toPlainString()));
-        producer.send(new ProducerRecord<>(Topics.COMMANDS, bytes(LEDGER_KEY), bytes(setup))).get(30, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(Topics.ADMIN_COMMANDS, bytes(LEDGER_KEY), bytes(setup)))
+                .get(30, TimeUnit.SECONDS);
         JsonNode opened = awaitReply("ledger-open", Duration.ofSeconds(60));
         if (opened == null || opened.path("Value").decimalValue().compareTo(OPENING_CREDIT) != 0) {
             throw new AssertionError("the ledger budget was not set: " + opened);
@@ -155,11 +159,11 @@ class TopicFuzzIT {
         Random random = new Random(3002);
         Batch batch = new Batch("reference records");
         // budgets whose answers show when the sentinel destination and plan below have been applied
-        send(LEDGER_KEY.replace(LEDGER, "fzsentineld"), TopicInputs.command("fzsentineld", "SetUserBudget",
+        sendAdmin(LEDGER_KEY.replace(LEDGER, "fzsentineld"), TopicInputs.command("fzsentineld", "SetUserBudget",
                 TopicInputs.descriptor("fzsentineld", null), Instant.now(), "\"Budget\":{\"Id\":\"fzsentineld\","
                         + "\"MinuteBuckets\":[{\"Seconds\":1000,\"Priority\":1,\"Price\":0,\"DestinationId\":"
                         + "\"fz-sentinel-dest\"}]}"));
-        send(LEDGER_KEY.replace(LEDGER, "fzsentinelp"), TopicInputs.command("fzsentinelp", "SetUserBudget",
+        sendAdmin(LEDGER_KEY.replace(LEDGER, "fzsentinelp"), TopicInputs.command("fzsentinelp", "SetUserBudget",
                 TopicInputs.descriptor("fzsentinelp", null), Instant.now(),
                 "\"Budget\":{\"Id\":\"fzsentinelp\",\"TariffPlanId\":\"fz-sentinel-plan\"}"));
         String[] topics = {Topics.RATING_PROFILES, Topics.DESTINATIONS, Topics.TARIFF_PLANS};
@@ -211,6 +215,11 @@ class TopicFuzzIT {
         producer.send(new ProducerRecord<>(Topics.COMMANDS, bytes(key), bytes(value))).get(30, TimeUnit.SECONDS);
     }
 
+    /** Sends a budget-setting command where the streams app takes it from. */
+    private void sendAdmin(String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.ADMIN_COMMANDS, bytes(key), bytes(value))).get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     @Order(2)
     void shouldRefuseBrokenBudgetsAndKeepAnswering() throws Exception {
@@ -218,7 +227,8 @@ class TopicFuzzIT {
         Batch batch = new Batch("broken budgets");
         for (int i = 0; i < 200; i++) {
             int n = ++fuzzSeq;
-            batch.fuzz(Topics.COMMANDS, TopicInputs.brokenBudget(random, n, Instant.now()));
+            // where the loader writes them: on ratestream.commands they are refused whatever they hold
+            batch.fuzz(Topics.ADMIN_COMMANDS, TopicInputs.brokenBudget(random, n, Instant.now()));
             for (int k = 0; k < 2; k++) {
                 batch.fuzz(Topics.COMMANDS, TopicInputs.budgetFollowUp(random, n, k, Instant.now()));
             }
@@ -394,7 +404,7 @@ class TopicFuzzIT {
         int shown = 0;
         for (Sent sent : written) {
             String id = requestId(sent.item().value());
-            byte[] raw = id == null || !Topics.COMMANDS.equals(sent.topic()) ? null : replies.last(id);
+            byte[] raw = id == null || !COMMAND_TOPICS.contains(sent.topic()) ? null : replies.last(id);
             if (raw == null) {
                 continue;
             }
@@ -418,9 +428,9 @@ class TopicFuzzIT {
         List<String> expected = new ArrayList<>();
         Map<String, Sent> byPlace = new LinkedHashMap<>();
         for (Sent sent : written) {
-            if (Topics.COMMANDS.equals(sent.topic()) && !usable(sent.item())) {
+            if (COMMAND_TOPICS.contains(sent.topic()) && !usable(sent)) {
                 RecordMetadata where = sent.metadata().get();
-                String place = where.partition() + "/" + where.offset();
+                String place = sent.topic() + "/" + where.partition() + "/" + where.offset();
                 expected.add(place);
                 byPlace.put(place, sent);
             }
@@ -436,15 +446,20 @@ class TopicFuzzIT {
         }
     }
 
-    /** Whether the streams app can use a command record: it parses, and its key is its CstmId:Subject. */
-    private boolean usable(Item item) {
+    /**
+     * Whether the streams app can use a command record: it parses, its key is its CstmId:Subject, and a
+     * budget-setting one came on the admin topic.
+     */
+    private boolean usable(Sent sent) {
+        Item item = sent.item();
         if (item.value() == null) {
             return false;
         }
         try {
             Command command = commands.deserializer().deserialize(Topics.COMMANDS, item.value());
             return command != null && item.key() != null
-                    && command.key().equals(new String(item.key(), StandardCharsets.UTF_8));
+                    && command.key().equals(new String(item.key(), StandardCharsets.UTF_8))
+                    && (!command.method().adminOnly() || Topics.ADMIN_COMMANDS.equals(sent.topic()));
         } catch (RuntimeException e) {
             return false;
         }
@@ -470,7 +485,7 @@ class TopicFuzzIT {
         }
     }
 
-    /** Waits until the live app's committed offsets on the commands topic are the topic's end offsets. */
+    /** Waits until the live app's committed offsets on the two command topics are their end offsets. */
     private boolean awaitCommitted(Duration timeout) throws Exception {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
@@ -479,8 +494,8 @@ class TopicFuzzIT {
         try (Admin admin = Admin.create(props);
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMANDS).stream()
-                    .map(info -> new TopicPartition(Topics.COMMANDS, info.partition())).toList();
+            List<TopicPartition> partitions = COMMAND_TOPICS.stream().flatMap(topic -> consumer.partitionsFor(topic)
+                    .stream().map(info -> new TopicPartition(topic, info.partition()))).toList();
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID)

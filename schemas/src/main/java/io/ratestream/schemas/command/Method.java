@@ -86,6 +86,15 @@ public enum Method {
         return method;
     }
 
+    /**
+     * Whether this method sets a budget rather than using one ({@code SetUserBudget}, {@code MonthlyRefill}):
+     * the streams app accepts it only from {@code ratestream.admin-commands}, which only the loader's and
+     * its own Kafka principals may write, and refuses it from {@code ratestream.commands}.
+     */
+    public boolean adminOnly() {
+        return this == SET_USER_BUDGET || this == MONTHLY_REFILL;
+    }
+
     /** The method of a name as {@link #fromName} reads it, or null when there is none. */
     public static Method lookup(String name) {
         String key = name.toLowerCase(Locale.ROOT);

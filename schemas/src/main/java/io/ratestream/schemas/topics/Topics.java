@@ -19,8 +19,19 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class Topics {
 
-    /** Commands; key {@code tenant:subject}; value {@link Command}. */
+    /**
+     * Client commands (what gateways publish); key {@code tenant:subject}; value {@link Command}. A
+     * {@code SetUserBudget} or {@code MonthlyRefill} here is refused (dead-lettered, nothing changes): those
+     * travel on {@link #ADMIN_COMMANDS}.
+     */
     public static final String COMMANDS = "ratestream.commands";
+    /**
+     * Budget-setting commands, which only the loader's and the streams app's Kafka principals may write
+     * ({@code SetUserBudget}, {@code MonthlyRefill}; client methods too); key {@code tenant:subject}; value
+     * {@link Command}. Co-partitioned with {@link #COMMANDS} (same partition count, same key): both are read
+     * by the same tasks, into the same budgets. See {@code docs/security.md}.
+     */
+    public static final String ADMIN_COMMANDS = "ratestream.admin-commands";
     /** Replies; key request id; value {@link Reply}. */
     public static final String REPLIES = "ratestream.replies";
     /** Budget changes; key {@code tenant:subject}; value {@link BudgetEvent}. */
@@ -35,6 +46,7 @@ public final class Topics {
     public static final String DEAD_LETTERS = "ratestream.dead-letters";
 
     private final Topic<String, Command> commands;
+    private final Topic<String, Command> adminCommands;
     private final Topic<String, Reply> replies;
     private final Topic<String, BudgetEvent> events;
     private final Topic<String, RatingProfile> ratingProfiles;
@@ -46,6 +58,7 @@ public final class Topics {
     public Topics(ObjectMapper mapper) {
         Serde<String> keys = Serdes.String();
         commands = new Topic<>(COMMANDS, keys, new JsonSerde<>(mapper, Command.class), false);
+        adminCommands = new Topic<>(ADMIN_COMMANDS, keys, new JsonSerde<>(mapper, Command.class), false);
         replies = new Topic<>(REPLIES, keys, new JsonSerde<>(mapper, Reply.class), false);
         events = new Topic<>(EVENTS, keys, new JsonSerde<>(mapper, BudgetEvent.class), false);
         ratingProfiles = new Topic<>(RATING_PROFILES, keys, new JsonSerde<>(mapper, RatingProfile.class), true);
@@ -56,6 +69,10 @@ public final class Topics {
 
     public Topic<String, Command> commands() {
         return commands;
+    }
+
+    public Topic<String, Command> adminCommands() {
+        return adminCommands;
     }
 
     public Topic<String, Reply> replies() {
@@ -84,6 +101,6 @@ public final class Topics {
 
     /** Every topic, for creating them. */
     public List<Topic<String, ?>> all() {
-        return List.of(commands, replies, events, ratingProfiles, destinations, tariffPlans, deadLetters);
+        return List.of(commands, adminCommands, replies, events, ratingProfiles, destinations, tariffPlans, deadLetters);
     }
 }

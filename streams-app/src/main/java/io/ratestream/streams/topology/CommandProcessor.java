@@ -33,7 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one processor of the commands topic: parse, check the key, let the {@link CommandHandler} decide
+ * The one processor of the two command topics ({@code ratestream.commands} and
+ * {@code ratestream.admin-commands}, read by the same tasks): parse, check the key and that a
+ * budget-setting command came from the admin topic, let the {@link CommandHandler} decide
  * against the stores, forward the reply (to the route the command asked for) and the events. Nothing
  * here reads a clock, except the refill check, which only writes ordinary commands into the log.
  *
@@ -125,7 +127,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
 
     /** Decides what {@code record} does: stages its store writes, collects what it forwards. */
     private void decide(Record<byte[], byte[]> record, List<Output> outputs) {
-        CommandReader.Read read = reader.read(record.key(), record.value());
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        CommandReader.Read read = reader.read(source == null ? null : source.topic(), record.key(), record.value());
         if (read.rejection() != null) {
             reject(record, read.rejection(), outputs);
             return;
@@ -231,8 +234,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     }
 
     /**
-     * Notices budgets whose monthly refill is due and writes a refill command for each into the command
-     * log. The command is a no-op if the refill has happened by the time it is processed, so writing it
+     * Notices budgets whose monthly refill is due and writes a refill command for each into
+     * {@code ratestream.admin-commands} (a refill is budget-setting: refused from ratestream.commands). The command is a no-op if the refill has happened by the time it is processed, so writing it
      * more than once is harmless. A budget that cannot be read is skipped (its commands are dead-lettered
      * with the reason); the others are still checked.
      */

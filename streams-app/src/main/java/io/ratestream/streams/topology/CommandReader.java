@@ -2,12 +2,16 @@ package io.ratestream.streams.topology;
 
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.json.JsonSerde;
+import io.ratestream.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Reads a commands-topic record: the command, or why it cannot be used. Shared by the processor and
- * the replayer so that both accept and reject exactly the same records.
+ * Reads a record of {@code ratestream.commands} or {@code ratestream.admin-commands}: the command, or why
+ * it cannot be used. Shared by the processor and the replayer so that both accept and reject exactly the
+ * same records. A method that sets a budget ({@link io.ratestream.schemas.command.Method#adminOnly()}) is
+ * accepted only from {@code ratestream.admin-commands}: anyone who may publish client commands may write
+ * {@code ratestream.commands}, and must not be able to set a budget (docs/security.md).
  */
 final class CommandReader {
 
@@ -21,14 +25,18 @@ final class CommandReader {
     record Read(Command command, String rejection) {
     }
 
-    Read read(byte[] key, byte[] value) {
+    /**
+     * @param topic the topic the record was read from; a budget-setting command from any topic but
+     *     {@code ratestream.admin-commands} (null: unknown) is refused
+     */
+    Read read(String topic, byte[] key, byte[] value) {
         if (value != null && value.length > RecordLimits.MAX_COMMAND_BYTES) {
             return new Read(null, "the record is " + value.length + " bytes, more than the "
                     + RecordLimits.MAX_COMMAND_BYTES + " a command may have");
         }
         Command command;
         try {
-            command = serde.deserialize(io.ratestream.schemas.topics.Topics.COMMANDS, value);
+            command = serde.deserialize(topic == null ? Topics.COMMANDS : topic, value);
         } catch (SerializationException e) {
             return new Read(null, e.getMessage());
         }
@@ -39,6 +47,11 @@ final class CommandReader {
         if (!command.key().equals(text)) {
             return new Read(null, "the record key '" + text + "' must be the command's CstmId:Subject '"
                     + command.key() + "' (it decides the partition, and so the order of the subscriber's commands)");
+        }
+        if (command.method().adminOnly() && !Topics.ADMIN_COMMANDS.equals(topic)) {
+            return new Read(null, command.method().wireName() + " sets a budget: it is accepted only from "
+                    + Topics.ADMIN_COMMANDS + ", which only the loader's and the streams app's Kafka principals may "
+                    + "write, not from " + topic + " (see docs/security.md); nothing was changed");
         }
         return new Read(command, null);
     }

@@ -22,14 +22,20 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the whole topology; does no I/O. Read it top to bottom:
  *
  * <pre>
- *  ratestream.commands ─► command-processor ─┬─► replies sink  (topic/partition from the command's ReplyTo)
- *     (raw bytes)         budgets            ├─► ratestream.events
- *                         processed-requests ├─► ratestream.dead-letters
- *                         ...-by-time        └─► ratestream.commands (monthly refill commands)
+ *  ratestream.commands ───────┐
+ *  ratestream.admin-commands ─┴► command-processor ─┬─► replies sink  (topic/partition from the command's ReplyTo)
+ *     (raw bytes, one source)    budgets            ├─► ratestream.events
+ *                                processed-requests ├─► ratestream.dead-letters
+ *                                ...-by-time        └─► ratestream.admin-commands (monthly refill commands)
  *  ratestream.rating-profiles ─► global store + ReferenceBook ◄── read by command-processor
  *  ratestream.destinations    ─► global store + ReferenceBook
  *  ratestream.tariff-plans    ─► global store + ReferenceBook
  * </pre>
+ *
+ * <p>The two command topics are co-partitioned (same key, same partition count) and read by one source
+ * node, so partition {@code p} of both is one task with one set of stores. Within a topic a subscriber's
+ * commands keep their order; between the two, Kafka Streams takes the record with the smaller timestamp
+ * first (docs/design.md, "Two command topics").
  */
 public final class RatestreamTopology {
 
@@ -70,7 +76,8 @@ public final class RatestreamTopology {
         int maxValueBytes = RecordLimits.maxValueBytes(config.toProperties());
         Topology topology = new Topology();
 
-        topology.addSource(COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS);
+        topology.addSource(COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS,
+                Topics.ADMIN_COMMANDS);
         topology.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(book, mapper,
                 config.idempotencyRetention(), config.refillCheck(), maxValueBytes), COMMANDS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGETS_STORE),
@@ -87,8 +94,9 @@ public final class RatestreamTopology {
                 RecordLimits.bounded(topics.events().valueSerde().serializer(), maxValueBytes), COMMAND_PROCESSOR);
         topology.addSink(DEAD_LETTERS_SINK, Topics.DEAD_LETTERS, new StringSerializer(),
                 RecordLimits.bounded(topics.deadLetters().valueSerde().serializer(), maxValueBytes), COMMAND_PROCESSOR);
-        topology.addSink(REFILL_SINK, Topics.COMMANDS, new StringSerializer(),
-                RecordLimits.bounded(topics.commands().valueSerde().serializer(), maxValueBytes), COMMAND_PROCESSOR);
+        topology.addSink(REFILL_SINK, Topics.ADMIN_COMMANDS, new StringSerializer(),
+                RecordLimits.bounded(topics.adminCommands().valueSerde().serializer(), maxValueBytes),
+                COMMAND_PROCESSOR);
 
         addReference(topology, Topics.RATING_PROFILES, RATING_PROFILES_STORE,
                 new JsonSerde<>(mapper, RatingProfile.class), RatingProfile::key, book.profiles());

@@ -12,8 +12,10 @@ import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.rating.Engine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +23,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,11 +36,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Rebuilds every budget from the command log and compares the result with the live state: the proof
+ * Rebuilds every budget from the command logs and compares the result with the live state: the proof
  * that processing is deterministic, and the tool to check a deployment ({@code ratestream replay
- * --verify}). The replay reads {@code ratestream.commands} from the beginning to the end offsets it sees
- * when it starts (committed records only), through the same {@link CommandReader} and
- * {@link CommandHandler} as the streams app, in memory. It writes nothing.
+ * --verify}). The replay reads {@code ratestream.commands} and {@code ratestream.admin-commands} from the
+ * beginning to the end offsets it sees when it starts (committed records only), through the same
+ * {@link CommandReader} and {@link CommandHandler} as the streams app, in memory. It writes nothing.
+ *
+ * <p>Partition {@code p} of both topics is one task of the streams app, and the replay takes their records
+ * in the order that task does: within a topic, offset order; between the two, the record with the smaller
+ * timestamp first (on equal timestamps, ratestream.admin-commands first: a budget is normally loaded
+ * before the traffic that uses it). That is Kafka Streams' order whenever both records were in Kafka
+ * before the task reached either; docs/design.md ("Two command topics") says when it is not.
  *
  * <p>The reference data of a replay is what the compacted topics hold now. A replay equals the live
  * state when the reference data that the replayed commands used has not changed since (see
@@ -45,19 +54,33 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class Replay {
 
+    /** Records buffered per partition while the other topic's partition is read: bounds the replay's memory. */
+    private static final int MAX_BUFFERED = 10_000;
+    /** The two command topics, in the order the replay prefers on equal timestamps. */
+    private static final List<String> COMMAND_TOPICS = List.of(Topics.ADMIN_COMMANDS, Topics.COMMANDS);
+
     private final String bootstrapServers;
+    private final Map<String, String> kafkaProperties;
     private final Duration retention;
     private final Duration timeout;
     private final ObjectMapper mapper = Json.newMapper();
 
+    /** A replay against a cluster, with no client properties of its own. */
+    public Replay(String bootstrapServers, Duration retention, Duration timeout) {
+        this(bootstrapServers, Map.of(), retention, timeout);
+    }
+
     /**
      * A replay against a cluster.
      *
+     * @param kafkaProperties client properties applied after the replay's own, to its consumer and admin
+     *     client (security settings: e.g. SASL as the streams app's principal); never null
      * @param retention the streams app's idempotency retention (it decides which repeats are duplicates)
      * @param timeout the longest to wait for the cluster while reading
      */
-    public Replay(String bootstrapServers, Duration retention, Duration timeout) {
+    public Replay(String bootstrapServers, Map<String, String> kafkaProperties, Duration retention, Duration timeout) {
         this.bootstrapServers = bootstrapServers;
+        this.kafkaProperties = Map.copyOf(kafkaProperties);
         this.retention = retention;
         this.timeout = timeout;
     }
@@ -66,11 +89,13 @@ public final class Replay {
      * What a replay rebuilt.
      *
      * @param budgets every budget, by {@code tenant:subject}
-     * @param endOffsets the commands topic's offsets the replay read up to, by partition
+     * @param endOffsets the offsets the replay read up to, by topic partition ({@code ratestream.commands-0},
+     *     {@code ratestream.admin-commands-0}, ...)
      * @param commands commands applied (duplicates included)
-     * @param rejected records a streams app would dead-letter
+     * @param rejected records a streams app would dead-letter (budget-setting commands on
+     *     ratestream.commands included)
      */
-    public record Result(Map<String, UserBudget> budgets, Map<Integer, Long> endOffsets, long commands, long rejected) {
+    public record Result(Map<String, UserBudget> budgets, Map<String, Long> endOffsets, long commands, long rejected) {
     }
 
     /** A budget that differs between the live state and the replay (either side null when absent). */
@@ -82,16 +107,17 @@ public final class Replay {
      *
      * @param liveAtSnapshot whether the live application had processed exactly the replayed commands when
      *     the live budgets were read; when false, differences may be traffic between the two reads
+     * @param liveOffsets the live application's committed offsets on the two command topics, by topic partition
      */
     public record Verification(Result replay, int liveBudgets, List<Difference> differences, boolean liveAtSnapshot,
-            Map<Integer, Long> liveOffsets) {
+            Map<String, Long> liveOffsets) {
         /** Whether live and replay agree on every budget. */
         public boolean identical() {
             return differences.isEmpty();
         }
     }
 
-    /** Replays the command log into memory. */
+    /** Replays the command logs into memory. */
     public Result run() {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             ReferenceBook book = readReference(consumer);
@@ -100,17 +126,27 @@ public final class Replay {
             Map<String, UserBudget> budgets = new HashMap<>();
             MemoryLedger ledger = new MemoryLedger(budgets);
             long[] counts = new long[2];
-            // One handler per partition in the app; the handler's only memory is its forgetting watermark,
-            // which never changes a result, so one handler serves every partition here.
-            Map<Integer, Long> ends = readAll(consumer, Topics.COMMANDS, (key, value) -> {
-                CommandReader.Read read = reader.read(key, value);
-                if (read.rejection() != null) {
-                    counts[1]++;
-                } else {
-                    handler.handle(ledger, read.command());
-                    counts[0]++;
+            // One handler per task in the app; the handler's only memory is its forgetting watermark,
+            // which never changes a result, so one handler serves every task here.
+            Map<String, Long> ends = new TreeMap<>();
+            TreeMap<Integer, List<TopicPartition>> tasks = new TreeMap<>();
+            for (String topic : COMMAND_TOPICS) {
+                for (PartitionInfo info : partitionsOf(consumer, topic)) {
+                    tasks.computeIfAbsent(info.partition(), p -> new ArrayList<>())
+                            .add(new TopicPartition(topic, info.partition()));
                 }
-            });
+            }
+            for (List<TopicPartition> task : tasks.values()) {
+                readMerged(consumer, task, ends, record -> {
+                    CommandReader.Read read = reader.read(record.topic(), record.key(), record.value());
+                    if (read.rejection() != null) {
+                        counts[1]++;
+                    } else {
+                        handler.handle(ledger, read.command());
+                        counts[0]++;
+                    }
+                });
+            }
             return new Result(new TreeMap<>(budgets), ends, counts[0], counts[1]);
         }
     }
@@ -136,7 +172,7 @@ public final class Replay {
     public Verification verify(String applicationId) {
         Result replayed = run();
         Map<String, UserBudget> live = liveBudgets(applicationId);
-        Map<Integer, Long> liveOffsets = committedOffsets(applicationId);
+        Map<String, Long> liveOffsets = committedOffsets(applicationId);
         List<Difference> differences = new ArrayList<>();
         TreeSet<String> keys = new TreeSet<>(live.keySet());
         keys.addAll(replayed.budgets().keySet());
@@ -185,48 +221,101 @@ public final class Replay {
         return key == null ? null : new String(key, StandardCharsets.UTF_8);
     }
 
-    /** Reads a whole topic, partition by partition in offset order, up to its end offsets now. */
-    private Map<Integer, Long> readAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
-            BiConsumer<byte[], byte[]> each) {
+    private List<PartitionInfo> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-        Map<Integer, Long> ends = new TreeMap<>();
-        if (infos == null || infos.isEmpty()) {
-            return ends;
+        return infos == null ? List.of() : infos;
+    }
+
+    /** Reads a whole topic, partition by partition in offset order, up to its end offsets now. */
+    private void readAll(KafkaConsumer<byte[], byte[]> consumer, String topic, BiConsumer<byte[], byte[]> each) {
+        for (PartitionInfo info : partitionsOf(consumer, topic)) {
+            readMerged(consumer, List.of(new TopicPartition(topic, info.partition())), new TreeMap<>(),
+                    record -> each.accept(record.key(), record.value()));
         }
-        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    }
+
+    /**
+     * Reads the partitions of one task up to their end offsets now, handing each record to {@code each}:
+     * each partition in offset order, and between partitions the record with the smallest timestamp first
+     * (on equal timestamps, the partition listed first), as a Kafka Streams task does. Records the other
+     * partitions are not ready for wait in memory, at most {@link #MAX_BUFFERED} per partition.
+     *
+     * @param ends where the end offset of each partition is recorded, by {@code topic-partition}
+     */
+    private void readMerged(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+            Map<String, Long> ends, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions, timeout);
+        Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers = new LinkedHashMap<>();
         for (TopicPartition partition : partitions) {
-            long end = endOffsets.get(partition);
-            ends.put(partition.partition(), end);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (consumer.position(partition, timeout) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.offset() < end) {
-                        each.accept(record.key(), record.value());
-                    }
+            buffers.put(partition, new ArrayDeque<>());
+            ends.put(partition.toString(), endOffsets.get(partition));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean done = true;
+            for (TopicPartition partition : partitions) {
+                done &= buffers.get(partition).isEmpty() && consumer.position(partition, timeout) >= endOffsets.get(partition);
+            }
+            if (done) {
+                break;
+            }
+            List<TopicPartition> full = partitions.stream().filter(p -> buffers.get(p).size() >= MAX_BUFFERED).toList();
+            consumer.pause(full);
+            consumer.resume(partitions.stream().filter(p -> !full.contains(p)).toList());
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                if (record.offset() < endOffsets.get(partition)) {
+                    buffers.get(partition).add(record);
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + partition + " did not reach offset " + end
-                            + " within " + timeout + ": is the cluster reachable?");
-                }
+            }
+            drain(consumer, buffers, endOffsets, each);
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("reading " + partitions + " did not reach offsets " + endOffsets
+                        + " within " + timeout + ": is the cluster reachable?");
             }
         }
         consumer.unsubscribe();
-        return ends;
     }
 
-    private Map<Integer, Long> committedOffsets(String applicationId) {
+    /**
+     * Hands on records while every partition either has one waiting or has been read to its end: only then
+     * is the smallest timestamp known.
+     */
+    private void drain(KafkaConsumer<byte[], byte[]> consumer,
+            Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers,
+            Map<TopicPartition, Long> endOffsets, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        while (true) {
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> next = null;
+            for (Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffer : buffers.entrySet()) {
+                ConsumerRecord<byte[], byte[]> head = buffer.getValue().peek();
+                if (head == null) {
+                    if (consumer.position(buffer.getKey(), timeout) < endOffsets.get(buffer.getKey())) {
+                        return; // this partition may still have an earlier record
+                    }
+                } else if (next == null || head.timestamp() < next.peek().timestamp()) {
+                    next = buffer.getValue();
+                }
+            }
+            if (next == null) {
+                return;
+            }
+            each.accept(next.poll());
+        }
+    }
+
+    private Map<String, Long> committedOffsets(String applicationId) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(kafkaProperties);
         try (Admin admin = Admin.create(props)) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
                     .partitionsToOffsetAndMetadata().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            Map<Integer, Long> commands = new TreeMap<>();
+            Map<String, Long> commands = new TreeMap<>();
             offsets.forEach((partition, offset) -> {
-                if (partition.topic().equals(Topics.COMMANDS) && offset != null) {
-                    commands.put(partition.partition(), offset.offset());
+                if (COMMAND_TOPICS.contains(partition.topic()) && offset != null) {
+                    commands.put(partition.toString(), offset.offset());
                 }
             });
             return commands;
@@ -244,6 +333,7 @@ public final class Replay {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        props.putAll(kafkaProperties);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

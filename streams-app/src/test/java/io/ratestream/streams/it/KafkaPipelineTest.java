@@ -145,6 +145,36 @@ class KafkaPipelineTest {
 
     @Test
     @Order(4)
+    void shouldApplyBudgetsSetOnTheAdminTopicBetweenDebitsAndRefuseOneOnTheClientTopic() throws Exception {
+        String second = "second-" + run;
+        CallDescriptor who = new CallDescriptor(0, "vdf", second, null, null, null, null, null);
+        CallDescriptor debit1 = new CallDescriptor(0, "vdf", second, null, null, null, new BigDecimal("1"), null);
+        CallDescriptor debit2 = new CallDescriptor(0, "vdf", second, null, null, null, new BigDecimal("2"), null);
+        UserBudget ten = new UserBudget(second, new BigDecimal("10"), BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
+                BigDecimal.ZERO, 0, null, List.of(), null);
+        UserBudget rich = ten.withCredit(new BigDecimal("1000000"));
+        // Increasing timestamps: the order of the two topics is the order of their records' timestamps.
+        Instant t = Instant.parse("2012-02-03T00:00:00Z");
+        assertThat(client.call(new Command(id(), Method.SET_USER_BUDGET, who, t, null, ten), REPLY_TIMEOUT).error())
+                .isNull();
+        assertThat(client.call(new Command(id(), Method.DEBIT_BALANCE, debit1, t.plusSeconds(1), null, null),
+                REPLY_TIMEOUT).value()).isEqualByComparingTo("9");
+        assertThat(client.call(new Command(id(), Method.SET_USER_BUDGET, who, t.plusSeconds(2), null,
+                ten.withCredit(new BigDecimal("50"))), REPLY_TIMEOUT).error()).isNull();
+        assertThat(client.call(new Command(id(), Method.DEBIT_BALANCE, debit2, t.plusSeconds(3), null, null),
+                REPLY_TIMEOUT).value()).isEqualByComparingTo("48");
+
+        Reply forged = client.sendOn(Topics.COMMANDS, new Command(id(), Method.SET_USER_BUDGET, who, t.plusSeconds(4),
+                null, rich)).get(REPLY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+
+        assertThat(forged.errorKind()).isEqualTo(io.ratestream.schemas.reply.ErrorKind.BAD_REQUEST);
+        assertThat(forged.error()).contains("accepted only from " + Topics.ADMIN_COMMANDS);
+        assertThat(client.call(new Command(id(), Method.DEBIT_BALANCE, debit1, t.plusSeconds(5), null, null),
+                REPLY_TIMEOUT).value()).isEqualByComparingTo("47");
+    }
+
+    @Test
+    @Order(5)
     void shouldRebuildTheLiveBudgetsFromTheCommandLog() throws Exception {
         Replay replay = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60));
         Replay.Verification verification = null;
@@ -163,10 +193,13 @@ class KafkaPipelineTest {
         assertThat(verification.differences()).isEmpty();
         assertThat(verification.replay().budgets()).containsKey("vdf:" + subject);
         assertThat(verification.replay().budgets().get("vdf:" + subject).credit()).isEqualByComparingTo("117.45");
+        // set 10, debit 1, set 50, debit 2, a refused set on the client topic, debit 1: the two topics merged
+        assertThat(verification.replay().budgets().get("vdf:second-" + run).credit()).isEqualByComparingTo("47");
+        assertThat(verification.replay().rejected()).isEqualTo(1);
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldReportADifferenceWhenTheLiveStateIsNotWhatTheLogSays() {
         Replay.Result replayed = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60)).run();
         List<String> keys = new ArrayList<>(replayed.budgets().keySet());

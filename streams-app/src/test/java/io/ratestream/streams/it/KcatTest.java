@@ -51,7 +51,7 @@ class KcatTest {
                     echo 'vdf:SUBJECT:0256|{"TOR":0,"CstmId":"vdf","Subject":"SUBJECT","DestinationPrefix":"0256","ActivationPeriods":[{"ActivationTime":"2012-01-01T00:00:00Z","Intervals":[{"WeekDays":[1,2,3,4,5],"StartTime":"","EndTime":"18:00:00","Price":0.2,"BillingUnit":1},{"WeekDays":[1,2,3,4,5],"StartTime":"18:00:00","EndTime":"","Price":0.1,"BillingUnit":1},{"WeekDays":[6,0],"StartTime":"","EndTime":"","Price":0.1,"BillingUnit":1}]}]}' |
                       kcat -P -b $B -t ratestream.rating-profiles -K '|'
                     echo "vdf:SUBJECT|{\\"RequestId\\":\\"load-RUN\\",\\"Method\\":\\"SetUserBudget\\",\\"Descriptor\\":{\\"CstmId\\":\\"vdf\\",\\"Subject\\":\\"SUBJECT\\"},\\"AcceptedAt\\":\\"$(now)\\",\\"Budget\\":{\\"Id\\":\\"SUBJECT\\",\\"Credit\\":21,\\"TariffPlanId\\":\\"seara\\"}}" |
-                      kcat -P -b $B -t ratestream.commands -K '|' $P
+                      kcat -P -b $B -t ratestream.admin-commands -K '|' $P
                     """.replace("SUBJECT", subject).replace("RUN", run));
             JsonNode loaded = reply(b, "load-" + run);
             assertThat(loaded.path("Value").decimalValue()).isEqualByComparingTo("21");

@@ -89,11 +89,18 @@ final class TestClient implements AutoCloseable {
         }
     }
 
-    /** Sends a command; the future completes with its reply. */
+    /**
+     * Sends a command where it belongs (a budget-setting one on ratestream.admin-commands, any other on
+     * ratestream.commands); the future completes with its reply.
+     */
     CompletableFuture<Reply> send(Command command) {
+        return sendOn(command.method().adminOnly() ? Topics.ADMIN_COMMANDS : Topics.COMMANDS, command);
+    }
+
+    /** Sends a command on the given topic; the future completes with its reply. */
+    CompletableFuture<Reply> sendOn(String topic, Command command) {
         CompletableFuture<Reply> reply = pending.computeIfAbsent(command.requestId(), id -> new CompletableFuture<>());
-        commands.send(new ProducerRecord<>(Topics.COMMANDS, null, command.acceptedAt().toEpochMilli(), command.key(),
-                command));
+        commands.send(new ProducerRecord<>(topic, null, command.acceptedAt().toEpochMilli(), command.key(), command));
         return reply;
     }
 

@@ -227,7 +227,8 @@ class CommandTopologyTest {
         pipeline.send(pipeline.command("used", Method.DEBIT_SECONDS, "minutosu", "0723", "100", T0, null));
 
         pipeline.advanceWallClock(Duration.ofMinutes(15)); // 2012-02-10T00:05Z: due
-        List<Command> written = pipeline.commandsOut.readValuesToList();
+        assertThat(pipeline.commandsOut.isEmpty()).as("refills go to the admin topic only").isTrue();
+        List<Command> written = pipeline.adminCommandsOut.readValuesToList();
 
         assertThat(written).singleElement().satisfies(refill -> {
             assertThat(refill.method()).isEqualTo(Method.MONTHLY_REFILL);
@@ -240,7 +241,7 @@ class CommandTopologyTest {
         assertThat(refilled.minuteBuckets().get(1).seconds()).isEqualByComparingTo("100");
 
         pipeline.advanceWallClock(Duration.ofMinutes(15));
-        assertThat(pipeline.commandsOut.isEmpty()).isTrue();
+        assertThat(pipeline.adminCommandsOut.isEmpty()).isTrue();
     }
 
     @Test
@@ -260,5 +261,68 @@ class CommandTopologyTest {
         }
         // 21 - 0.3 + 100 (bonus): the repeated r1 did not count twice (its 42.5 s came from the free bucket)
         assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo(new BigDecimal("120.7"));
+    }
+
+    @Test
+    void shouldRefuseASetUserBudgetOnTheClientTopicAndChangeNothing() {
+        UserBudget rich = Pipeline.demoBudget("minutosu").withCredit(new BigDecimal("1000000"));
+        Command set = new Command("forged", Method.SET_USER_BUDGET, pipeline.setBudget(rich, T0).descriptor(), T0,
+                new ReplyTo(Topics.REPLIES, 2), rich);
+
+        Reply reply = pipeline.sendOn(pipeline.commands, set);
+
+        assertThat(reply.requestId()).isEqualTo("forged");
+        assertThat(reply.errorKind()).isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(reply.error()).contains("SetUserBudget sets a budget")
+                .contains("accepted only from ratestream.admin-commands");
+        DeadLetter letter = pipeline.deadLetters.readValue();
+        assertThat(letter.topic()).isEqualTo(Topics.COMMANDS);
+        assertThat(letter.reason()).contains("accepted only from ratestream.admin-commands")
+                .contains("nothing was changed");
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
+        assertThat(pipeline.events.isEmpty()).isTrue();
+        // the same command where it belongs is applied: the refusal is the topic's, not the command's
+        assertThat(pipeline.sendOn(pipeline.adminCommands, set).value()).isEqualByComparingTo("1000000");
+    }
+
+    @Test
+    void shouldRefuseAMonthlyRefillOnTheClientTopic() {
+        // A refill from far in the future would refill now and block every refill until then.
+        Command refill = pipeline.command("refill:2099-01:vdf:minutosu", Method.MONTHLY_REFILL, "minutosu", null,
+                null, Instant.parse("2099-01-20T00:00:00Z"), null);
+        send("used", Method.DEBIT_SECONDS, "0723", "100");
+        pipeline.events.readValuesToList();
+
+        Reply reply = pipeline.sendOn(pipeline.commands, refill);
+
+        assertThat(reply.errorKind()).isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(reply.error()).contains("MonthlyRefill sets a budget");
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("accepted only from ratestream.admin-commands");
+        UserBudget after = pipeline.budgets().get("vdf:minutosu");
+        assertThat(after.lastRefill()).isNotEqualTo(YearMonth.of(2099, 1));
+        assertThat(after.minuteBuckets().get(1).seconds()).isEqualByComparingTo("0");
+        assertThat(pipeline.events.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldAcceptClientMethodsOnTheAdminTopic() {
+        // The loader probes with GetCost on the admin topic; an admin principal may also correct a balance.
+        Reply cost = pipeline.sendOn(pipeline.adminCommands, pipeline.command(Method.GET_COST, Pipeline.workedExample(), T0));
+        Reply debit = pipeline.sendOn(pipeline.adminCommands,
+                pipeline.command("fix", Method.DEBIT_BALANCE, "minutosu", null, "-4", T0, null));
+
+        assertThat(cost.callCost().cost()).isEqualByComparingTo("540");
+        assertThat(debit.value()).isEqualByComparingTo("25");
+        assertThat(pipeline.deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldApplyBothCommandTopicsToTheSameBudgets() {
+        send("d1", Method.DEBIT_BALANCE, null, "1");
+        pipeline.send(pipeline.setBudget(Pipeline.demoBudget("minutosu").withCredit(new BigDecimal("50")), T0));
+        Reply after = send("d2", Method.DEBIT_BALANCE, null, "2");
+
+        assertThat(after.value()).isEqualByComparingTo("48");
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("48");
     }
 }

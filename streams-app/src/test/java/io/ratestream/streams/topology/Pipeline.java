@@ -40,10 +40,12 @@ final class Pipeline implements AutoCloseable {
     final TopologyTestDriver driver;
     final TestInputTopic<String, Command> commands;
     final TestInputTopic<byte[], byte[]> rawCommands;
+    final TestInputTopic<String, Command> adminCommands;
     final TestOutputTopic<String, Reply> replies;
     final TestOutputTopic<String, BudgetEvent> events;
     final TestOutputTopic<String, DeadLetter> deadLetters;
     final TestOutputTopic<String, Command> commandsOut;
+    final TestOutputTopic<String, Command> adminCommandsOut;
     private long sequence;
 
     Pipeline(Path stateDir, Instant wallClock) {
@@ -57,12 +59,15 @@ final class Pipeline implements AutoCloseable {
         StringSerializer keys = new StringSerializer();
         commands = driver.createInputTopic(Topics.COMMANDS, keys, topics.commands().valueSerde().serializer());
         rawCommands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
+        adminCommands = driver.createInputTopic(Topics.ADMIN_COMMANDS, keys, topics.adminCommands().valueSerde().serializer());
         StringDeserializer keysOut = new StringDeserializer();
         replies = driver.createOutputTopic(Topics.REPLIES, keysOut, topics.replies().valueSerde().deserializer());
         events = driver.createOutputTopic(Topics.EVENTS, keysOut, topics.events().valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS, keysOut,
                 topics.deadLetters().valueSerde().deserializer());
         commandsOut = driver.createOutputTopic(Topics.COMMANDS, keysOut, topics.commands().valueSerde().deserializer());
+        adminCommandsOut = driver.createOutputTopic(Topics.ADMIN_COMMANDS, keysOut,
+                topics.adminCommands().valueSerde().deserializer());
         var profiles = driver.createInputTopic(Topics.RATING_PROFILES, keys, topics.ratingProfiles().valueSerde().serializer());
         DEMO.ratingProfiles().forEach(p -> profiles.pipeInput(p.key(), p));
         var destinations = driver.createInputTopic(Topics.DESTINATIONS, keys, topics.destinations().valueSerde().serializer());
@@ -90,9 +95,17 @@ final class Pipeline implements AutoCloseable {
         return (KeyValueStore<Bytes, byte[]>) inner;
     }
 
-    /** Sends a command and returns its reply (the one reply it must produce). */
+    /**
+     * Sends a command where it belongs (a budget-setting one on ratestream.admin-commands, any other on
+     * ratestream.commands) and returns its reply (the one reply it must produce).
+     */
     Reply send(Command command) {
-        commands.pipeInput(command.key(), command, command.acceptedAt());
+        return sendOn(command.method().adminOnly() ? adminCommands : commands, command);
+    }
+
+    /** Sends a command on the given topic and returns its reply (the one reply it must produce). */
+    Reply sendOn(TestInputTopic<String, Command> topic, Command command) {
+        topic.pipeInput(command.key(), command, command.acceptedAt());
         return replies.readValue();
     }
 

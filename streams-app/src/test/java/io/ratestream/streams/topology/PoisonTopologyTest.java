@@ -75,7 +75,7 @@ class PoisonTopologyTest {
         DeadLetter letter = pipeline.deadLetters.readValue();
         assertThat(letter.reason()).contains("600000 bytes, more than the 262144 a command may have");
         assertThat(letter.topic()).isEqualTo(Topics.COMMANDS);
-        assertThat(letter.offset()).isEqualTo(1); // after the budget set up at offset 0
+        assertThat(letter.offset()).isEqualTo(0); // the budget was set up on the admin topic
         assertThat(letter.key()).isEqualTo("vdf:minutosu");
         assertThat(letter.truncated()).isTrue();
         assertThat(letter.valueBytes()).isEqualTo(600_000);
@@ -140,7 +140,7 @@ class PoisonTopologyTest {
         DeadLetter letter = pipeline.deadLetters.readValue();
         assertThat(letter.reason()).contains("cannot be read");
         assertThat(letter.key()).isEqualTo("vdf:broken");
-        assertThat(letter.offset()).isEqualTo(1);
+        assertThat(letter.offset()).isEqualTo(0);
         assertThat(pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(brokenKey)).isEqualTo(unreadable);
         assertThat(pipeline.driver.<String, ProcessedReply>getKeyValueStore(RatestreamTopology.PROCESSED_STORE)
                 .get("vdf:broken" + CommandHandler.SEPARATOR + "on-broken")).isNull();
@@ -172,7 +172,7 @@ class PoisonTopologyTest {
 
         pipeline.advanceWallClock(Duration.ofMinutes(15));
 
-        assertThat(pipeline.commandsOut.readValuesToList()).singleElement()
+        assertThat(pipeline.adminCommandsOut.readValuesToList()).singleElement()
                 .satisfies(refill -> assertThat(refill.key()).isEqualTo("vdf:minutosu"));
     }
 
@@ -212,7 +212,7 @@ class PoisonTopologyTest {
         DeadLetter letter = pipeline.deadLetters.readValue();
         assertThat(letter.reason()).contains("its output to " + Topics.EVENTS + " was not written")
                 .contains("more than the 3000 a record may have");
-        assertThat(letter.offset()).isEqualTo(2);
+        assertThat(letter.offset()).isEqualTo(0);
         assertThat(debit("after", "minutosu", "1").value()).isEqualByComparingTo("20");
     }
 
@@ -242,7 +242,7 @@ class PoisonTopologyTest {
         assertThat(letter.key()).isNull();
         assertThat(letter.truncated()).isTrue();
         assertThat(letter.valueBytes()).isEqualTo(600_000);
-        assertThat(letter.offset()).isEqualTo(1);
+        assertThat(letter.offset()).isEqualTo(0);
         assertThat(pipeline.deadLetters.isEmpty()).isTrue();
         assertThat(debit("after", "minutosu", "1").value()).isEqualByComparingTo("20");
     }

@@ -1,0 +1,89 @@
+package io.ratestream.streams.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ratestream.schemas.topics.Topics;
+import io.ratestream.streams.TopicSetup;
+import io.ratestream.testkit.EmbeddedKafkaBroker;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Topic set-up keeps the two command topics co-partitioned. On a broker of its own: it creates and
+ * deletes ratestream's fixed topic names, which the other tests share.
+ */
+class TopicSetupTest {
+
+    @Test
+    void shouldCreateTheAdminTopicWithTheCommandsTopicsCountAndRefuseAnotherCount(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0)) {
+            String bootstrap = broker.bootstrapServers();
+            broker.createTopic(Topics.COMMANDS, 3);
+            awaitListed(bootstrap, Topics.COMMANDS);
+
+            List<String> created = TopicSetup.ensure(bootstrap, 4, (short) 1);
+
+            assertThat(created).contains(Topics.ADMIN_COMMANDS, Topics.REPLIES).doesNotContain(Topics.COMMANDS);
+            Map<String, Integer> counts = partitions(bootstrap);
+            assertThat(counts.get(Topics.ADMIN_COMMANDS)).isEqualTo(3);
+            assertThat(counts.get(Topics.REPLIES)).isEqualTo(4);
+            assertThat(TopicSetup.ensure(bootstrap, 4, (short) 1)).isEmpty();
+
+            try (Admin admin = admin(bootstrap)) {
+                admin.deleteTopics(List.of(Topics.ADMIN_COMMANDS)).all().get(30, TimeUnit.SECONDS);
+            }
+            awaitGone(bootstrap, Topics.ADMIN_COMMANDS);
+            broker.createTopic(Topics.ADMIN_COMMANDS, 2);
+            awaitListed(bootstrap, Topics.ADMIN_COMMANDS); // the broker's metadata may lag the controller
+
+            assertThatThrownBy(() -> TopicSetup.ensure(bootstrap, 4, (short) 1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("ratestream.admin-commands has 2 partitions and ratestream.commands 3")
+                    .hasMessageContaining("must have the same count");
+        }
+    }
+
+    private static Map<String, Integer> partitions(String bootstrap) throws Exception {
+        try (Admin admin = admin(bootstrap)) {
+            Map<String, TopicDescription> all = admin.describeTopics(List.of(Topics.ADMIN_COMMANDS, Topics.REPLIES))
+                    .allTopicNames().get(30, TimeUnit.SECONDS);
+            return Map.of(Topics.ADMIN_COMMANDS, all.get(Topics.ADMIN_COMMANDS).partitions().size(),
+                    Topics.REPLIES, all.get(Topics.REPLIES).partitions().size());
+        }
+    }
+
+    private static void awaitGone(String bootstrap, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Admin admin = admin(bootstrap)) {
+            while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+                assertThat(System.nanoTime()).as("%s still listed after 30 s", topic).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static void awaitListed(String bootstrap, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Admin admin = admin(bootstrap)) {
+            while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+                assertThat(System.nanoTime()).as("%s not listed after 30 s", topic).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static Admin admin(String bootstrap) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return Admin.create(props);
+    }
+}
