@@ -97,8 +97,7 @@ class AccessControlTest {
 
     private final ObjectMapper mapper = Json.newMapper();
     /** HTTP/1.1 only, as the switches' clients speak it: no h2c upgrade offered with the requests. */
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private HttpClient http;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String tenantA = "acA" + run;
     private final String tenantB = "acB" + run;
@@ -138,6 +137,29 @@ class AccessControlTest {
         return cases;
     }
 
+    /** The listeners: plain here; {@link AccessControlTlsTest} turns them to TLS. */
+    GatewayConfig listeners(GatewayConfig config) throws Exception {
+        return config;
+    }
+
+    /** HTTP/1.1 only, as the switches' clients speak it: no h2c upgrade offered with the requests. */
+    HttpClient.Builder httpClient() throws Exception {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
+    }
+
+    String scheme() {
+        return "http";
+    }
+
+    /** A new JSON-RPC connection to the gateway. */
+    RpcConnection connect() throws Exception {
+        return new RpcConnection(tcpPort, 30_000);
+    }
+
+    int tcpPort() {
+        return tcpPort;
+    }
+
     @BeforeAll
     void start(KafkaBroker broker, @TempDir Path state) throws Exception {
         bootstrap = broker.bootstrapServers();
@@ -149,7 +171,7 @@ class AccessControlTest {
         // No refill punctuation: nothing but the clients of this test may write a command while it counts offsets.
         stack = DevStack.start(StreamsAppConfig.defaults(bootstrap, state).withApplicationId(applicationId)
                         .withRefillCheck(null),
-                GatewayConfig.defaults(bootstrap).withPorts(0, 0).withAuthenticator(Authenticator.of(file)),
+                listeners(GatewayConfig.defaults(bootstrap).withPorts(0, 0).withAuthenticator(Authenticator.of(file))),
                 Duration.ofSeconds(90));
         for (String tenant : List.of(tenantA, tenantB)) {
             // The demo's budgets, and its rating profiles under this tenant so that its calls rate.
@@ -161,6 +183,7 @@ class AccessControlTest {
         }
         tcpPort = stack.gateway().jsonRpcPort();
         httpPort = stack.gateway().httpPort();
+        http = httpClient().build();
     }
 
     @AfterAll
@@ -174,7 +197,7 @@ class AccessControlTest {
     @Test
     void shouldRefuseWhatARoleOrTenantDoesNotAllowChangingNothingAndAllowTheRest() throws Exception {
         for (Who who : principals) {
-            RpcConnection connection = new RpcConnection(tcpPort, 30_000);
+            RpcConnection connection = connect();
             connections.put(who.name(), connection);
             assertThat(connection.call(authenticate(who.key()))).as(who.name())
                     .isEqualTo(mapper.readTree("{\"id\":" + (nextId - 1) + ",\"result\":true,\"error\":null}"));
@@ -286,7 +309,7 @@ class AccessControlTest {
 
     @Test
     void shouldRefuseForbiddenCallsOverTcpInJsonRpc2WithTheirCode() throws Exception {
-        try (RpcConnection connection = new RpcConnection(tcpPort, 30_000)) {
+        try (RpcConnection connection = connect()) {
             JsonNode unauthenticated = connection.call(RpcConnection.debit(1, tenantA, "minutosu", "1", null));
             connection.call(authenticate(principals.get(0).key()));
             JsonNode forbidden = connection.call(RpcConnection.debit(2, tenantA, "minutosu", "1", null));
@@ -362,9 +385,9 @@ class AccessControlTest {
         headers.put("garbage header", "Token " + principals.get(4).key());
         headers.put("garbage basic", "Basic %%%");
         headers.put("too long key", "Bearer " + "k".repeat(257));
-        RpcConnection never = new RpcConnection(tcpPort, 30_000);
-        RpcConnection failed = new RpcConnection(tcpPort, 30_000);
-        RpcConnection tooLong = new RpcConnection(tcpPort, 30_000);
+        RpcConnection never = connect();
+        RpcConnection failed = connect();
+        RpcConnection tooLong = connect();
         connections.put("never", never);
         connections.put("failed", failed);
         connections.put("too long", tooLong);
@@ -543,7 +566,7 @@ class AccessControlTest {
     }
 
     private HttpRequest.Builder request(String path, String authorization) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme() + "://127.0.0.1:" + httpPort + path))
                 .timeout(Duration.ofSeconds(30));
         if (authorization != null) {
             request.header("Authorization", authorization);

@@ -48,6 +48,18 @@ final class RpcConnection implements AutoCloseable {
         this(port, 0, readTimeoutMs);
     }
 
+    /** A connection over a socket already connected (a TLS socket, say). */
+    RpcConnection(Socket connected, int readTimeoutMs) throws IOException {
+        socket = connected;
+        try {
+            socket.setSoTimeout(readTimeoutMs);
+            out = socket.getOutputStream();
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
     void send(String request) throws IOException {
         out.write(request.getBytes(StandardCharsets.UTF_8));
         out.flush();

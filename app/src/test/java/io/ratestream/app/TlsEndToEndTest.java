@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -129,21 +128,11 @@ class TlsEndToEndTest {
     }
 
     private String openssl(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(arguments));
-        return run(command, null);
+        return Openssl.openssl(pki, arguments);
     }
 
     private String run(List<String> command, String input) throws Exception {
-        Process process = new ProcessBuilder(command).directory(pki.toFile()).redirectErrorStream(true).start();
-        if (input != null) {
-            process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-        }
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
-        return output;
+        return Openssl.run(pki, command, input);
     }
 
     private SSLContext client(boolean withCertificate) throws Exception {
@@ -365,6 +354,29 @@ class TlsEndToEndTest {
                 "GO111MODULE=off", "go", "run"));
         command.addAll(List.of(arguments));
         return command;
+    }
+
+    /** The console over TLS: with billing's certificate, and with the stranger's plus switch's key. */
+    @Test
+    void shouldRunTheConsoleOverTls() throws Exception {
+        String server = "127.0.0.1:" + stack.gateway().jsonRpcPort();
+        String ca = pki.resolve("ca.pem").toString();
+
+        CliTest.Run billing = CliTest.cli("console", "getcost", "-server", server, "-tls-ca", ca, "-tls-client-cert",
+                pki.resolve("client.pem").toString(), "-tls-client-key", pki.resolve("client.key").toString(),
+                "-ts", "2012-02-02T17:30:00Z", "-te", "2012-02-02T18:30:00Z");
+        CliTest.Run stranger = CliTest.cli("console", "debitbalance", "-server", server, "-tls-ca", ca,
+                "-tls-client-cert", pki.resolve("stranger.pem").toString(), "-tls-client-key",
+                pki.resolve("stranger.key").toString(), "-subject", "minutosu", "-amount", "0", "-api-key", switchKey);
+        CliTest.Run strangerWithoutKey = CliTest.cli("console", "debitbalance", "-server", server, "-tls-ca", ca,
+                "-tls-client-cert", pki.resolve("stranger.pem").toString(), "-tls-client-key",
+                pki.resolve("stranger.key").toString(), "-subject", "minutosu", "-amount", "0");
+
+        assertThat(billing.code()).as(billing.err()).isZero();
+        assertThat(billing.out()).startsWith("cost 540 ");
+        assertThat(stranger.code()).as(stranger.out() + stranger.err()).isZero();
+        assertThat(strangerWithoutKey.code()).isEqualTo(1);
+        assertThat(strangerWithoutKey.out()).startsWith("error: unauthenticated: unknown client certificate");
     }
 
     @Test

@@ -72,6 +72,21 @@ final class ConsoleCommand implements Callable<Integer> {
             description = "the API key of a gateway started with --auth: sent with Responder.Authenticate first")
     String apiKey;
 
+    @Option(names = {"--tls", "-tls"}, description = "connect over TLS (a gateway started with --tls-cert)")
+    boolean tls;
+
+    @Option(names = {"--tls-ca", "-tls-ca"}, paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_CA}",
+            description = "with --tls: the CA that signed the gateway's certificate (default: the JDK's CAs)")
+    java.nio.file.Path tlsCa;
+
+    @Option(names = {"--tls-client-cert", "-tls-client-cert"}, paramLabel = "PEM",
+            description = "with --tls: a client certificate to present (a gateway with --tls-client-ca needs one)")
+    java.nio.file.Path tlsClientCert;
+
+    @Option(names = {"--tls-client-key", "-tls-client-key"}, paramLabel = "PEM",
+            description = "the client certificate's unencrypted PKCS#8 key")
+    java.nio.file.Path tlsClientKey;
+
     @Override
     public Integer call() throws Exception {
         String method = METHODS.get(command.toLowerCase(Locale.ROOT));
@@ -110,7 +125,9 @@ final class ConsoleCommand implements Callable<Integer> {
 
     private JsonNode call(ObjectMapper mapper, byte[] request) throws Exception {
         int colon = server.lastIndexOf(':');
-        try (Socket socket = new Socket(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))) {
+        String host = server.substring(0, colon);
+        int port = Integer.parseInt(server.substring(colon + 1));
+        try (Socket socket = tls || tlsCa != null || tlsClientCert != null ? tlsSocket(host, port) : new Socket(host, port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             // The gateway ends every response with a newline, as Go's server does.
@@ -133,6 +150,15 @@ final class ConsoleCommand implements Callable<Integer> {
             throw new IllegalStateException("cannot connect to " + server + ": is ratestream running? (" + e.getMessage()
                     + ")");
         }
+    }
+
+    private Socket tlsSocket(String host, int port) throws java.io.IOException {
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) io.ratestream.gateway.tls.ClientTls
+                .context(tlsCa, tlsClientCert, tlsClientKey).getSocketFactory().createSocket(host, port);
+        javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+        socket.setSSLParameters(parameters);
+        return socket;
     }
 
     private static JsonNode response(ObjectMapper mapper, java.io.BufferedReader in) throws java.io.IOException {
