@@ -124,6 +124,7 @@ public final class KafkaAcls {
     public static void apply(Admin admin, List<AclBinding> bindings) {
         try {
             admin.createAcls(bindings).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            awaitVisible(admin, bindings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating ACLs", e);
@@ -132,6 +133,27 @@ public final class KafkaAcls {
             throw new IllegalStateException("cannot create the ACLs: " + cause + " (the admin client must "
                     + "authenticate as a super user or a principal with ALTER on the cluster, and the broker needs "
                     + "an authorizer: authorizer.class.name)", e);
+        }
+    }
+
+    /**
+     * Waits until the broker's authorizer shows every binding: the controller commits ACLs before the brokers
+     * apply them, and a principal that connects in between is still refused (a streams app started right
+     * after would not even see its topics).
+     */
+    private static void awaitVisible(Admin admin, List<AclBinding> bindings)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            java.util.Collection<AclBinding> visible = admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY)
+                    .values().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (visible.containsAll(bindings)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("the broker does not show the ACLs created " + TIMEOUT_SECONDS + " s ago");
+            }
+            Thread.sleep(50);
         }
     }
 
