@@ -293,8 +293,9 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
      * Notices budgets whose monthly refill is due and writes a refill command for each into
      * {@code ratestream.admin-commands} (a refill is budget-setting: it is admitted there like any admin
      * record and applied as its copy on ratestream.commands). The command is a no-op if the refill has
-     * happened by the time it is processed, so writing it more than once is harmless. A budget that cannot be read is skipped (its commands are dead-lettered
-     * with the reason); the others are still checked.
+     * happened by the time it is processed, so writing it more than once is harmless. A budget that
+     * cannot be read is skipped (its commands are dead-lettered with the reason); the others are still
+     * checked.
      */
     private void writeDueRefills(long now) {
         Instant at = Instant.ofEpochMilli(now);

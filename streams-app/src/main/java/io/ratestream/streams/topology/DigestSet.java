@@ -20,7 +20,8 @@ final class DigestSet {
     /** Adds a digest of exactly {@value Admission#DIGEST_BYTES} bytes. */
     void add(byte[] digest) {
         if (digest.length != Admission.DIGEST_BYTES) {
-            throw new IllegalArgumentException("a digest has " + Admission.DIGEST_BYTES + " bytes, not " + digest.length);
+            throw new IllegalArgumentException("a digest has " + Admission.DIGEST_BYTES + " bytes, not "
+                    + digest.length);
         }
         if ((size + 1) * WORDS > words.length) {
             if (words.length >= Integer.MAX_VALUE / 2 - WORDS) {
