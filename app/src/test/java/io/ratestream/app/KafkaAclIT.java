@@ -61,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the loader as {@code loader}, the gateway as {@code gateway}. A normal call through the gateway works;
  * the gateway's principal is refused by Kafka when it writes a budget to the admin topic or a price to a
  * reference topic, and a budget it writes onto the client topic is dead-lettered and changes nothing.
+ * The streams app's principal writes the admitted copies of the loader's budgets onto the client topic.
  */
 class KafkaAclIT {
 
@@ -141,13 +142,19 @@ class KafkaAclIT {
         }
     }
 
-    /** What the gateway's principal may write, a budget on the client topic, is dead-lettered. */
+    /**
+     * What the gateway's principal may write, a budget on the client topic, is dead-lettered, even marked
+     * with the header of an admitted copy: only what the streams app admitted from the admin topic is applied.
+     */
     private void forgedOnTheClientTopic(String bootstrap, BrokerSecurity security, Map<String, String> admin)
             throws Exception {
         UserBudget rich = DEMO.userBudgets().get(0).withCredit(new BigDecimal("1000000"));
         try (KafkaProducer<String, byte[]> gateway = producer(bootstrap, security.clientProperties("gateway"))) {
-            gateway.send(new ProducerRecord<>(Topics.COMMANDS, "vdf:minutosu",
-                    mapper.writeValueAsBytes(setBudget("forged-client", rich)))).get(30, TimeUnit.SECONDS);
+            ProducerRecord<String, byte[]> forged = new ProducerRecord<>(Topics.COMMANDS, "vdf:minutosu",
+                    mapper.writeValueAsBytes(setBudget("forged-client", rich)));
+            forged.headers().add("ratestream-admitted-from",
+                    (Topics.ADMIN_COMMANDS + "/0/0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            gateway.send(forged).get(30, TimeUnit.SECONDS);
             Command refill = new Command("refill:2099-01:vdf:minutosu", Method.MONTHLY_REFILL, who(), Instant.now(),
                     null, null);
             gateway.send(new ProducerRecord<>(Topics.COMMANDS, "vdf:minutosu", mapper.writeValueAsBytes(refill)))
@@ -155,7 +162,7 @@ class KafkaAclIT {
         }
         List<String> reasons = deadLetterReasons(bootstrap, admin, 2);
         assertThat(reasons).hasSize(2).allSatisfy(reason -> assertThat(reason)
-                .contains("accepted only from " + Topics.ADMIN_COMMANDS).contains("nothing was changed"));
+                .contains("is admitted only through " + Topics.ADMIN_COMMANDS).contains("nothing was changed"));
     }
 
     private void assertReplayIdentical(String bootstrap, Map<String, String> streams) throws Exception {

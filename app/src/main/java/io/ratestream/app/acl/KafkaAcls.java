@@ -31,7 +31,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *       the streams app's group (its status page lists the streams instances). It cannot write
  *       {@code ratestream.admin-commands} or a reference topic, so it cannot set a budget or a price.
  *   <li><b>streams</b>: reads both command topics and the reference topics; writes replies, events, dead
- *       letters and its own refill commands; owns the topics and transactional ids that start with its
+ *       letters, its own refill commands, and the copies of admin records it admits into
+ *       {@code ratestream.commands}; owns the topics and transactional ids that start with its
  *       application id and a dash, and its consumer group. It creates no ratestream topic (an
  *       administrator does).
  *   <li><b>loader</b>: writes budgets and probes onto the admin topic and the reference data onto the
@@ -93,7 +94,8 @@ public final class KafkaAcls {
                 Topics.TARIFF_PLANS)) {
             allow(all, streams, topic(topic), AclOperation.READ);
         }
-        for (String topic : List.of(Topics.REPLIES, Topics.EVENTS, Topics.DEAD_LETTERS, Topics.ADMIN_COMMANDS)) {
+        for (String topic : List.of(Topics.REPLIES, Topics.EVENTS, Topics.DEAD_LETTERS, Topics.ADMIN_COMMANDS,
+                Topics.COMMANDS)) {
             allow(all, streams, topic(topic), AclOperation.WRITE);
         }
         String internal = principals.applicationId() + "-";

@@ -61,6 +61,7 @@ class KafkaAclsTest {
                 "WRITE TOPIC:ratestream.events",
                 "WRITE TOPIC:ratestream.dead-letters",
                 "WRITE TOPIC:ratestream.admin-commands",
+                "WRITE TOPIC:ratestream.commands",
                 "CREATE TOPIC:ratestream-*",
                 "READ TOPIC:ratestream-*",
                 "WRITE TOPIC:ratestream-*",

@@ -55,13 +55,30 @@ final class CommandHandler {
     record Outcome(Reply reply, List<BudgetEvent> events, boolean duplicate, String internalError) {
     }
 
+    /**
+     * Whether {@link #handle} would answer {@code command} with the original reply of an earlier,
+     * processed request with the same id and fingerprint, changing nothing: a retry. A budget-setting
+     * command on ratestream.commands whose admission entry was used already is handled only when this
+     * is true (a repeated copy answered as any retry).
+     */
+    boolean isRepeat(Ledger ledger, Command command) {
+        ProcessedReply seen = recent(ledger, command);
+        return seen != null && seen.sameRequest(command.fingerprint());
+    }
+
+    /** The processed entry of the command's request id when it is within the retention, else null. */
+    private ProcessedReply recent(Ledger ledger, Command command) {
+        ProcessedReply seen = ledger.processed(command.key() + SEPARATOR + command.requestId());
+        return seen != null && !seen.acceptedAt().isBefore(command.acceptedAt().minus(retention)) ? seen : null;
+    }
+
     Outcome handle(Ledger ledger, Command command) {
         Instant acceptedAt = command.acceptedAt();
         String processedKey = command.key() + SEPARATOR + command.requestId();
-        ProcessedReply seen = ledger.processed(processedKey);
+        ProcessedReply seen = recent(ledger, command);
         long fingerprint = command.fingerprint();
         Outcome outcome;
-        if (seen != null && !seen.acceptedAt().isBefore(acceptedAt.minus(retention))) {
+        if (seen != null) {
             // Entries written before replies named their subscriber get it here.
             outcome = seen.sameRequest(fingerprint)
                     ? new Outcome(seen.reply().withSubscriber(command.key()), List.of(), true, null)

@@ -10,6 +10,7 @@ import io.ratestream.schemas.model.Names;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
+import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.rating.Engine;
 import io.ratestream.streams.rating.MonthlyRefill;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -34,10 +37,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one processor of the two command topics ({@code ratestream.commands} and
- * {@code ratestream.admin-commands}, read by the same tasks): parse, check the key and that a
- * budget-setting command came from the admin topic, let the {@link CommandHandler} decide
- * against the stores, forward the reply (to the route the command asked for) and the events. Nothing
- * here reads a clock, except the refill check, which only writes ordinary commands into the log.
+ * {@code ratestream.admin-commands}, read by the same tasks): parse and check the key; a record of the
+ * admin topic is only admitted (a copy forwarded to {@code ratestream.commands}, and for a budget-setting
+ * method an admission entry, see {@link Admission}); a record of {@code ratestream.commands} is applied,
+ * a budget-setting one only when it was admitted: the {@link CommandHandler} decides against the stores,
+ * the reply goes to the route the command asked for, the events follow. So every budget changes in the
+ * offset order of one log, which the replay reads in the same order. Nothing here reads a clock, except
+ * the refill check, which only writes ordinary commands into the log.
  *
  * <p><b>No record stalls its partition.</b> A record that cannot be processed, for whatever reason (it
  * does not parse or validate, it is too large, the engine fails, the state it needs cannot be read, a
@@ -66,6 +72,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private final int maxValueBytes;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, UserBudget> budgets;
+    /** Admission entries: {@link Admission#entryKey} to the admin record's place. */
+    private StagedStore<String, String> admitted;
     private List<StagedStore<?, ?>> staged;
     private StoreLedger ledger;
     private CommandHandler handler;
@@ -97,7 +105,9 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 RecordLimits.bounded(new JsonSerde<>(mapper, ProcessedReply.class), maxValueBytes));
         StagedStore<Bytes, byte[]> stagedIndex = new StagedStore<>(
                 context.getStateStore(RatestreamTopology.PROCESSED_INDEX_STORE), Serdes.ByteArray().serializer());
-        this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex);
+        this.admitted = new StagedStore<>(context.getStateStore(RatestreamTopology.ADMITTED_STORE),
+                Serdes.String().serializer());
+        this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex, admitted);
         this.ledger = new StoreLedger(stagedBudgets, stagedProcessed, stagedIndex);
         this.handler = new CommandHandler(new Engine(reference), retention);
         if (refillCheck != null) {
@@ -135,6 +145,21 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
         Command command = read.command();
         current = command;
+        if (source != null && Topics.ADMIN_COMMANDS.equals(source.topic())) {
+            admit(record, command, source, outputs);
+            return;
+        }
+        if (command.method().adminOnly()) {
+            // Applied only as an admitted copy (its entry is used up in the same staged write as the
+            // budget), or answered as the retry of one already applied; anything else is refused.
+            String entry = Admission.entryKey(command, Admission.digest(record.value()));
+            if (admitted.get(entry) != null) {
+                admitted.delete(entry);
+            } else if (!handler.isRepeat(ledger, command)) {
+                refuse(record, command, outputs);
+                return;
+            }
+        }
         // The budget first (the handler's read of it then costs nothing): one that cannot be read fails
         // here, named as what it is, rather than inside the handler, which would take it for the engine's.
         ledger.budget(command.key());
@@ -147,6 +172,37 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         if (outcome.internalError() != null) {
             outputs.add(deadLetter(record, outcome.internalError()));
         }
+    }
+
+    /**
+     * Admits a command of the admin topic: an entry for a budget-setting one, and a copy of the record,
+     * same key, same bytes, to the same partition number of ratestream.commands, marked with
+     * {@link Admission#HEADER}. Nothing is applied or answered here: the copy is, in its turn. A record
+     * too large for its copy to be written ({@link RecordLimits#maxValueBytes}: only with a producer
+     * {@code max.request.size} below a command's size) is refused instead: dead letter, error reply.
+     */
+    private void admit(Record<byte[], byte[]> record, Command command, RecordMetadata source, List<Output> outputs) {
+        if (record.value().length > maxValueBytes) {
+            reject(record, "the record is " + record.value().length + " bytes: its copy onto " + Topics.COMMANDS
+                    + " would be more than the " + maxValueBytes + " a record may have (the producer's "
+                    + "max.request.size), so it cannot be admitted; nothing was changed", outputs);
+            return;
+        }
+        if (command.method().adminOnly()) {
+            admitted.put(Admission.entryKey(command, Admission.digest(record.value())), Admission.origin(source));
+        }
+        Headers headers = new RecordHeaders().add(Admission.HEADER, Admission.originHeader(source));
+        outputs.add(new Output(new Record<>(command.key(), new Admission.Copy(record.value(), source.partition()),
+                record.timestamp(), headers), RatestreamTopology.ADMITTED_SINK));
+    }
+
+    /** A budget-setting command on ratestream.commands that was not admitted: dead letter, error reply. */
+    private void refuse(Record<byte[], byte[]> record, Command command, List<Output> outputs) {
+        String reason = Admission.refusal(command);
+        outputs.add(deadLetter(record, reason));
+        outputs.add(reply(Reply.error(command.requestId(), command.method(), ErrorKind.BAD_REQUEST,
+                "bad command: " + DeadLetters.cut(reason)).withSubscriber(command.key()), command.replyTo(),
+                record.timestamp()));
     }
 
     /** A record that is not a usable command: dead letter, and an error reply when it can be addressed. */
@@ -235,9 +291,11 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
 
     /**
      * Notices budgets whose monthly refill is due and writes a refill command for each into
-     * {@code ratestream.admin-commands} (a refill is budget-setting: refused from ratestream.commands). The command is a no-op if the refill has happened by the time it is processed, so writing it
-     * more than once is harmless. A budget that cannot be read is skipped (its commands are dead-lettered
-     * with the reason); the others are still checked.
+     * {@code ratestream.admin-commands} (a refill is budget-setting: it is admitted there like any admin
+     * record and applied as its copy on ratestream.commands). The command is a no-op if the refill has
+     * happened by the time it is processed, so writing it more than once is harmless. A budget that
+     * cannot be read is skipped (its commands are dead-lettered with the reason); the others are still
+     * checked.
      */
     private void writeDueRefills(long now) {
         Instant at = Instant.ofEpochMilli(now);

@@ -9,9 +9,8 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * Reads a record of {@code ratestream.commands} or {@code ratestream.admin-commands}: the command, or why
  * it cannot be used. Shared by the processor and the replayer so that both accept and reject exactly the
- * same records. A method that sets a budget ({@link io.ratestream.schemas.command.Method#adminOnly()}) is
- * accepted only from {@code ratestream.admin-commands}: anyone who may publish client commands may write
- * {@code ratestream.commands}, and must not be able to set a budget (docs/security.md).
+ * same records. Whether a budget-setting command on {@code ratestream.commands} was admitted is not
+ * decided here but by {@link Admission}'s rules, in the processor and the replayer.
  */
 final class CommandReader {
 
@@ -26,8 +25,7 @@ final class CommandReader {
     }
 
     /**
-     * @param topic the topic the record was read from; a budget-setting command from any topic but
-     *     {@code ratestream.admin-commands} (null: unknown) is refused
+     * @param topic the topic the record was read from (null: unknown), named in a deserialization error
      */
     Read read(String topic, byte[] key, byte[] value) {
         if (value != null && value.length > RecordLimits.MAX_COMMAND_BYTES) {
@@ -47,11 +45,6 @@ final class CommandReader {
         if (!command.key().equals(text)) {
             return new Read(null, "the record key '" + text + "' must be the command's CstmId:Subject '"
                     + command.key() + "' (it decides the partition, and so the order of the subscriber's commands)");
-        }
-        if (command.method().adminOnly() && !Topics.ADMIN_COMMANDS.equals(topic)) {
-            return new Read(null, command.method().wireName() + " sets a budget: it is accepted only from "
-                    + Topics.ADMIN_COMMANDS + ", which only the loader's and the streams app's Kafka principals may "
-                    + "write, not from " + topic + " (see docs/security.md); nothing was changed");
         }
         return new Read(command, null);
     }

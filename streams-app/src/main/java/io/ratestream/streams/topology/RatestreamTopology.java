@@ -26,16 +26,18 @@ import org.apache.kafka.streams.state.Stores;
  *  ratestream.admin-commands ─┴► command-processor ─┬─► replies sink  (topic/partition from the command's ReplyTo)
  *     (raw bytes, one source)    budgets            ├─► ratestream.events
  *                                processed-requests ├─► ratestream.dead-letters
- *                                ...-by-time        └─► ratestream.admin-commands (monthly refill commands)
+ *                                ...-by-time        ├─► ratestream.admin-commands (monthly refill commands)
+ *                                admitted-commands  └─► ratestream.commands (admitted copies of admin records,
+ *                                                         to the admin record's partition number)
  *  ratestream.rating-profiles ─► global store + ReferenceBook ◄── read by command-processor
  *  ratestream.destinations    ─► global store + ReferenceBook
  *  ratestream.tariff-plans    ─► global store + ReferenceBook
  * </pre>
  *
  * <p>The two command topics are co-partitioned (same key, same partition count) and read by one source
- * node, so partition {@code p} of both is one task with one set of stores. Within a topic a subscriber's
- * commands keep their order; between the two, Kafka Streams takes the record with the smaller timestamp
- * first (docs/design.md, "Two command topics").
+ * node, so partition {@code p} of both is one task with one set of stores. Only ratestream.commands is
+ * applied, in offset order: a record of the admin topic is admitted there as a copy, which comes back
+ * through the same task (docs/design.md, "One command log, two doors"; {@link Admission}).
  */
 public final class RatestreamTopology {
 
@@ -45,6 +47,7 @@ public final class RatestreamTopology {
     public static final String EVENTS_SINK = "events-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
     public static final String REFILL_SINK = "refill-commands-sink";
+    public static final String ADMITTED_SINK = "admitted-commands-sink";
 
     /** Budgets by {@code tenant:subject}: persistent, changelogged. */
     public static final String BUDGETS_STORE = "budgets";
@@ -52,6 +55,12 @@ public final class RatestreamTopology {
     public static final String PROCESSED_STORE = "processed-requests";
     /** Accepted-at + request id, to forget the oldest processed requests cheaply. */
     public static final String PROCESSED_INDEX_STORE = "processed-requests-by-time";
+    /**
+     * Admission entries of budget-setting commands read from ratestream.admin-commands whose copy on
+     * ratestream.commands has not been applied yet: persistent, changelogged; an entry is deleted when its
+     * copy is applied, so the store holds about the commands in flight.
+     */
+    public static final String ADMITTED_STORE = "admitted-commands";
     public static final String RATING_PROFILES_STORE = "rating-profiles";
     public static final String DESTINATIONS_STORE = "destinations";
     public static final String TARIFF_PLANS_STORE = "tariff-plans";
@@ -86,6 +95,8 @@ public final class RatestreamTopology {
                 Serdes.String(), new JsonSerde<>(mapper, ProcessedReply.class)), COMMAND_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_INDEX_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()), COMMAND_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ADMITTED_STORE),
+                Serdes.String(), Serdes.String()), COMMAND_PROCESSOR);
 
         topology.addSink(REPLIES_SINK, RoutedReply.topics(Topics.REPLIES), new StringSerializer(),
                 RecordLimits.bounded(RoutedReply.serializer(topics.replies().valueSerde().serializer()), maxValueBytes),
@@ -96,6 +107,9 @@ public final class RatestreamTopology {
                 RecordLimits.bounded(topics.deadLetters().valueSerde().serializer(), maxValueBytes), COMMAND_PROCESSOR);
         topology.addSink(REFILL_SINK, Topics.ADMIN_COMMANDS, new StringSerializer(),
                 RecordLimits.bounded(topics.adminCommands().valueSerde().serializer(), maxValueBytes),
+                COMMAND_PROCESSOR);
+        topology.addSink(ADMITTED_SINK, Topics.COMMANDS, new StringSerializer(),
+                RecordLimits.bounded(Admission.Copy.serializer(), maxValueBytes), Admission.Copy.partitions(),
                 COMMAND_PROCESSOR);
 
         addReference(topology, Topics.RATING_PROFILES, RATING_PROFILES_STORE,

@@ -12,8 +12,8 @@ import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.rating.Engine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
@@ -36,17 +37,27 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Rebuilds every budget from the command logs and compares the result with the live state: the proof
+ * Rebuilds every budget from the command log and compares the result with the live state: the proof
  * that processing is deterministic, and the tool to check a deployment ({@code ratestream replay
- * --verify}). The replay reads {@code ratestream.commands} and {@code ratestream.admin-commands} from the
- * beginning to the end offsets it sees when it starts (committed records only), through the same
- * {@link CommandReader} and {@link CommandHandler} as the streams app, in memory. It writes nothing.
+ * --verify}). It writes nothing, and reads committed records only, up to the end offsets it sees when it
+ * starts, through the same {@link CommandReader} and {@link CommandHandler} as the streams app, in memory:
  *
- * <p>Partition {@code p} of both topics is one task of the streams app, and the replay takes their records
- * in the order that task does: within a topic, offset order; between the two, the record with the smaller
- * timestamp first (on equal timestamps, ratestream.admin-commands first: a budget is normally loaded
- * before the traffic that uses it). That is Kafka Streams' order whenever both records were in Kafka
- * before the task reached either; docs/design.md ("Two command topics") says when it is not.
+ * <ol>
+ *   <li>{@code ratestream.admin-commands}, whole, for the admission digests ({@link Admission#digest}) of
+ *       its budget-setting records: what the streams app admits;
+ *   <li>{@code ratestream.commands} alone, each partition in offset order, which is the order the streams
+ *       app applies it in: a budget-setting command is applied when its digest was admitted (or, as live,
+ *       when it repeats a processed request: a retry, which changes nothing).
+ * </ol>
+ *
+ * <p>The end offsets of ratestream.commands are taken before those of the admin topic, so that every
+ * admitted copy the replay reads has its admin record below the admin topic's end (a copy is written after
+ * its admin record). docs/design.md ("One command log, two doors") gives the one case where replay and
+ * live can differ: a forged record byte for byte equal to an admin record not yet admitted.
+ *
+ * <p>Memory: the admitted digests take {@value Admission#DIGEST_BYTES} bytes per budget-setting record of
+ * the admin topic (32 MB per million; up to twice that while their array grows), besides the budgets and
+ * the processed request ids.
  *
  * <p>The reference data of a replay is what the compacted topics hold now. A replay equals the live
  * state when the reference data that the replayed commands used has not changed since (see
@@ -54,9 +65,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class Replay {
 
-    /** Records buffered per partition while the other topic's partition is read: bounds the replay's memory. */
-    private static final int MAX_BUFFERED = 10_000;
-    /** The two command topics, in the order the replay prefers on equal timestamps. */
+    /** The two command topics, whose committed offsets tell whether the live app is where the replay is. */
     private static final List<String> COMMAND_TOPICS = List.of(Topics.ADMIN_COMMANDS, Topics.COMMANDS);
 
     private final String bootstrapServers;
@@ -92,8 +101,8 @@ public final class Replay {
      * @param endOffsets the offsets the replay read up to, by topic partition ({@code ratestream.commands-0},
      *     {@code ratestream.admin-commands-0}, ...)
      * @param commands commands applied (duplicates included)
-     * @param rejected records a streams app would dead-letter (budget-setting commands on
-     *     ratestream.commands included)
+     * @param rejected records a streams app would dead-letter: unusable records of either topic, and
+     *     budget-setting commands on ratestream.commands that were not admitted
      */
     public record Result(Map<String, UserBudget> budgets, Map<String, Long> endOffsets, long commands, long rejected) {
     }
@@ -117,7 +126,7 @@ public final class Replay {
         }
     }
 
-    /** Replays the command logs into memory. */
+    /** Replays the command log into memory. */
     public Result run() {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             ReferenceBook book = readReference(consumer);
@@ -126,27 +135,35 @@ public final class Replay {
             Map<String, UserBudget> budgets = new HashMap<>();
             MemoryLedger ledger = new MemoryLedger(budgets);
             long[] counts = new long[2];
+            // Commands first, then admin: every admitted copy below the first has its admin record below the second.
+            Map<TopicPartition, Long> commandEnds = endOffsets(consumer, Topics.COMMANDS);
+            Map<TopicPartition, Long> adminEnds = endOffsets(consumer, Topics.ADMIN_COMMANDS);
+            Map<String, Long> ends = new TreeMap<>();
+            adminEnds.forEach((partition, end) -> ends.put(partition.toString(), end));
+            commandEnds.forEach((partition, end) -> ends.put(partition.toString(), end));
+
+            DigestSet admitted = new DigestSet();
+            adminEnds.forEach((partition, end) -> read(consumer, partition, end, record -> {
+                CommandReader.Read read = reader.read(Topics.ADMIN_COMMANDS, record.key(), record.value());
+                if (read.rejection() != null) {
+                    counts[1]++;
+                } else if (read.command().method().adminOnly()) {
+                    admitted.add(Admission.digest(record.value()));
+                }
+            }));
             // One handler per task in the app; the handler's only memory is its forgetting watermark,
             // which never changes a result, so one handler serves every task here.
-            Map<String, Long> ends = new TreeMap<>();
-            TreeMap<Integer, List<TopicPartition>> tasks = new TreeMap<>();
-            for (String topic : COMMAND_TOPICS) {
-                for (PartitionInfo info : partitionsOf(consumer, topic)) {
-                    tasks.computeIfAbsent(info.partition(), p -> new ArrayList<>())
-                            .add(new TopicPartition(topic, info.partition()));
+            commandEnds.forEach((partition, end) -> read(consumer, partition, end, record -> {
+                CommandReader.Read read = reader.read(Topics.COMMANDS, record.key(), record.value());
+                Command command = read.command();
+                if (read.rejection() != null || command.method().adminOnly()
+                        && !admitted.contains(Admission.digest(record.value())) && !handler.isRepeat(ledger, command)) {
+                    counts[1]++;
+                } else {
+                    handler.handle(ledger, command);
+                    counts[0]++;
                 }
-            }
-            for (List<TopicPartition> task : tasks.values()) {
-                readMerged(consumer, task, ends, record -> {
-                    CommandReader.Read read = reader.read(record.topic(), record.key(), record.value());
-                    if (read.rejection() != null) {
-                        counts[1]++;
-                    } else {
-                        handler.handle(ledger, read.command());
-                        counts[0]++;
-                    }
-                });
-            }
+            }));
             return new Result(new TreeMap<>(budgets), ends, counts[0], counts[1]);
         }
     }
@@ -226,83 +243,49 @@ public final class Replay {
         return infos == null ? List.of() : infos;
     }
 
+    /** The end offsets of a topic's partitions now (committed records), by partition in partition order. */
+    private Map<TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        List<TopicPartition> partitions = partitionsOf(consumer, topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition()))
+                .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+        Map<TopicPartition, Long> ordered = new LinkedHashMap<>();
+        partitions.forEach(partition -> ordered.put(partition, ends.get(partition)));
+        return ordered;
+    }
+
     /** Reads a whole topic, partition by partition in offset order, up to its end offsets now. */
     private void readAll(KafkaConsumer<byte[], byte[]> consumer, String topic, BiConsumer<byte[], byte[]> each) {
-        for (PartitionInfo info : partitionsOf(consumer, topic)) {
-            readMerged(consumer, List.of(new TopicPartition(topic, info.partition())), new TreeMap<>(),
-                    record -> each.accept(record.key(), record.value()));
-        }
+        endOffsets(consumer, topic).forEach((partition, end) -> read(consumer, partition, end,
+                record -> each.accept(record.key(), record.value())));
     }
 
     /**
-     * Reads the partitions of one task up to their end offsets now, handing each record to {@code each}:
-     * each partition in offset order, and between partitions the record with the smallest timestamp first
-     * (on equal timestamps, the partition listed first), as a Kafka Streams task does. Records the other
-     * partitions are not ready for wait in memory, at most {@link #MAX_BUFFERED} per partition.
-     *
-     * @param ends where the end offset of each partition is recorded, by {@code topic-partition}
+     * Reads one partition from its beginning up to {@code end}, in offset order; fails when no record
+     * comes for the replay's timeout.
      */
-    private void readMerged(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
-            Map<String, Long> ends, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions, timeout);
-        Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers = new LinkedHashMap<>();
-        for (TopicPartition partition : partitions) {
-            buffers.put(partition, new ArrayDeque<>());
-            ends.put(partition.toString(), endOffsets.get(partition));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+    private void read(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        List<TopicPartition> one = List.of(partition);
+        consumer.assign(one);
+        consumer.seekToBeginning(one);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            boolean done = true;
-            for (TopicPartition partition : partitions) {
-                done &= buffers.get(partition).isEmpty() && consumer.position(partition, timeout) >= endOffsets.get(partition);
+        while (consumer.position(partition, timeout) < end) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            if (!records.isEmpty()) {
+                deadline = System.nanoTime() + timeout.toNanos();
             }
-            if (done) {
-                break;
-            }
-            List<TopicPartition> full = partitions.stream().filter(p -> buffers.get(p).size() >= MAX_BUFFERED).toList();
-            consumer.pause(full);
-            consumer.resume(partitions.stream().filter(p -> !full.contains(p)).toList());
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                if (record.offset() < endOffsets.get(partition)) {
-                    buffers.get(partition).add(record);
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (record.offset() < end) {
+                    each.accept(record);
                 }
             }
-            drain(consumer, buffers, endOffsets, each);
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("reading " + partitions + " did not reach offsets " + endOffsets
-                        + " within " + timeout + ": is the cluster reachable?");
+                throw new IllegalStateException("reading " + partition + " did not reach offset " + end + ": no "
+                        + "record for " + timeout + " (is the cluster reachable?)");
             }
         }
         consumer.unsubscribe();
-    }
-
-    /**
-     * Hands on records while every partition either has one waiting or has been read to its end: only then
-     * is the smallest timestamp known.
-     */
-    private void drain(KafkaConsumer<byte[], byte[]> consumer,
-            Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers,
-            Map<TopicPartition, Long> endOffsets, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        while (true) {
-            ArrayDeque<ConsumerRecord<byte[], byte[]>> next = null;
-            for (Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffer : buffers.entrySet()) {
-                ConsumerRecord<byte[], byte[]> head = buffer.getValue().peek();
-                if (head == null) {
-                    if (consumer.position(buffer.getKey(), timeout) < endOffsets.get(buffer.getKey())) {
-                        return; // this partition may still have an earlier record
-                    }
-                } else if (next == null || head.timestamp() < next.peek().timestamp()) {
-                    next = buffer.getValue();
-                }
-            }
-            if (next == null) {
-                return;
-            }
-            each.accept(next.poll());
-        }
     }
 
     private Map<String, Long> committedOffsets(String applicationId) {

@@ -26,6 +26,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -168,13 +169,57 @@ class KafkaPipelineTest {
                 null, rich)).get(REPLY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
 
         assertThat(forged.errorKind()).isEqualTo(io.ratestream.schemas.reply.ErrorKind.BAD_REQUEST);
-        assertThat(forged.error()).contains("accepted only from " + Topics.ADMIN_COMMANDS);
+        assertThat(forged.error()).contains("SetUserBudget is admitted only through " + Topics.ADMIN_COMMANDS);
         assertThat(client.call(new Command(id(), Method.DEBIT_BALANCE, debit1, t.plusSeconds(5), null, null),
                 REPLY_TIMEOUT).value()).isEqualByComparingTo("47");
     }
 
+    /**
+     * Budget-setting commands and admin corrections stamped earlier than client debits the task has already
+     * processed (as a refill written by the punctuator, visible only once its transaction commits, can be):
+     * they apply in the order of the one command log, after those debits, live and in the replay
+     * ({@link #shouldRebuildTheLiveBudgetsFromTheCommandLog}). Merging the two topics by timestamp would
+     * replay every one of them before the debits, and end at 99.5 instead of 119.5.
+     */
     @Test
     @Order(5)
+    void shouldApplyAdminCommandsInTheOrderOfTheCommandLogWhateverTheirTimestamps() throws Exception {
+        String third = "third-" + run;
+        CallDescriptor who = new CallDescriptor(0, "vdf", third, null, null, null, null, null);
+        CallDescriptor debitOne = new CallDescriptor(0, "vdf", third, null, null, null, BigDecimal.ONE, null);
+        CallDescriptor correction = new CallDescriptor(0, "vdf", third, null, null, null, new BigDecimal("0.5"), null);
+        UserBudget budget = new UserBudget(third, new BigDecimal("10"), BigDecimal.ZERO, BigDecimal.ZERO,
+                BigDecimal.ZERO, BigDecimal.ZERO, 0, null, List.of(), null);
+        // Within hours of T0: every test class on this JVM's broker reads these records, and AcceptedAt
+        // values far from their own would move their tasks' idempotency watermark (see CommandHandler).
+        Instant early = T0.plus(Duration.ofHours(1));
+        Instant late = early.plus(Duration.ofHours(6));
+        assertThat(client.call(new Command(id(), Method.SET_USER_BUDGET, who, early, null, budget), REPLY_TIMEOUT)
+                .error()).isNull();
+        for (int round = 1; round <= ROUNDS; round++) {
+            // a debit stamped late is applied; then the admin topic's commands, stamped six hours earlier
+            assertThat(client.call(new Command(id(), Method.DEBIT_BALANCE, debitOne, late.plusSeconds(round), null,
+                    null), REPLY_TIMEOUT).error()).isNull();
+            UserBudget set = budget.withCredit(BigDecimal.valueOf(100 + round));
+            assertThat(client.call(new Command(id(), Method.SET_USER_BUDGET, who, early.plusSeconds(round), null, set),
+                    REPLY_TIMEOUT).error()).isNull();
+            Reply corrected = client.sendOn(Topics.ADMIN_COMMANDS, new Command(id(), Method.DEBIT_BALANCE, correction,
+                    early.plusSeconds(round), null, null)).get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(corrected.value()).isEqualByComparingTo(BigDecimal.valueOf(100 + round).subtract(
+                    new BigDecimal("0.5")));
+        }
+        assertThat(client.call(new Command(id(), Method.DEBIT_BALANCE, debitOne.withAmount(BigDecimal.ZERO),
+                late.plus(Duration.ofHours(1)), null, null), REPLY_TIMEOUT).value())
+                .isEqualByComparingTo(THIRD_CREDIT);
+    }
+
+    /** Rounds of {@link #shouldApplyAdminCommandsInTheOrderOfTheCommandLogWhateverTheirTimestamps}. */
+    private static final int ROUNDS = 20;
+    /** The last round sets 120, the correction takes 0.5. */
+    private static final String THIRD_CREDIT = "119.5";
+
+    @Test
+    @Order(6)
     void shouldRebuildTheLiveBudgetsFromTheCommandLog() throws Exception {
         Replay replay = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60));
         Replay.Verification verification = null;
@@ -193,13 +238,14 @@ class KafkaPipelineTest {
         assertThat(verification.differences()).isEmpty();
         assertThat(verification.replay().budgets()).containsKey("vdf:" + subject);
         assertThat(verification.replay().budgets().get("vdf:" + subject).credit()).isEqualByComparingTo("117.45");
-        // set 10, debit 1, set 50, debit 2, a refused set on the client topic, debit 1: the two topics merged
+        // set 10, debit 1, set 50, debit 2, a refused set on the client topic, debit 1: one log
         assertThat(verification.replay().budgets().get("vdf:second-" + run).credit()).isEqualByComparingTo("47");
+        assertThat(verification.replay().budgets().get("vdf:third-" + run).credit()).isEqualByComparingTo(THIRD_CREDIT);
         assertThat(verification.replay().rejected()).isEqualTo(1);
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldReportADifferenceWhenTheLiveStateIsNotWhatTheLogSays() {
         Replay.Result replayed = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60)).run();
         List<String> keys = new ArrayList<>(replayed.budgets().keySet());

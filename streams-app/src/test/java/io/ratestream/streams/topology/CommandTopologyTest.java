@@ -19,7 +19,10 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.Base64;
 import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +43,7 @@ class CommandTopologyTest {
         pipeline = new Pipeline(stateDir, T0);
         pipeline.send(pipeline.setBudget(Pipeline.demoBudget("minutosu"), T0));
         pipeline.events.readValuesToList();
+        pipeline.commandsOut.readRecordsToList(); // the budget's admitted copy
     }
 
     @AfterEach
@@ -225,20 +229,25 @@ class CommandTopologyTest {
         pipeline = new Pipeline(stateDir.resolve("refill"), Instant.parse("2012-02-09T23:50:00Z"));
         pipeline.send(pipeline.setBudget(Pipeline.demoBudget("minutosu"), T0));
         pipeline.send(pipeline.command("used", Method.DEBIT_SECONDS, "minutosu", "0723", "100", T0, null));
+        pipeline.commandsOut.readRecordsToList();
 
         pipeline.advanceWallClock(Duration.ofMinutes(15)); // 2012-02-10T00:05Z: due
-        assertThat(pipeline.commandsOut.isEmpty()).as("refills go to the admin topic only").isTrue();
         List<Command> written = pipeline.adminCommandsOut.readValuesToList();
 
         assertThat(written).singleElement().satisfies(refill -> {
             assertThat(refill.method()).isEqualTo(Method.MONTHLY_REFILL);
             assertThat(refill.key()).isEqualTo("vdf:minutosu");
         });
-        Reply applied = pipeline.send(written.get(0));
+        // admitted from the admin topic, applied as its copy on ratestream.commands
+        assertThat(pipeline.commandsOut.readValuesToList()).containsExactly(written.get(0));
+        Reply applied = pipeline.replies.readValue();
+        assertThat(applied.requestId()).isEqualTo(written.get(0).requestId());
         assertThat(applied.error()).isNull();
         UserBudget refilled = pipeline.budgets().get("vdf:minutosu");
         assertThat(refilled.lastRefill()).isEqualTo(YearMonth.of(2012, 2));
         assertThat(refilled.minuteBuckets().get(1).seconds()).isEqualByComparingTo("100");
+        assertThat(pipeline.send(written.get(0))).as("written again: a retry").isEqualTo(applied);
+        assertThat(pipeline.budgets().get("vdf:minutosu")).isEqualTo(refilled);
 
         pipeline.advanceWallClock(Duration.ofMinutes(15));
         assertThat(pipeline.adminCommandsOut.isEmpty()).isTrue();
@@ -273,11 +282,10 @@ class CommandTopologyTest {
 
         assertThat(reply.requestId()).isEqualTo("forged");
         assertThat(reply.errorKind()).isEqualTo(ErrorKind.BAD_REQUEST);
-        assertThat(reply.error()).contains("SetUserBudget sets a budget")
-                .contains("accepted only from ratestream.admin-commands");
+        assertThat(reply.error()).contains("SetUserBudget is admitted only through ratestream.admin-commands");
         DeadLetter letter = pipeline.deadLetters.readValue();
         assertThat(letter.topic()).isEqualTo(Topics.COMMANDS);
-        assertThat(letter.reason()).contains("accepted only from ratestream.admin-commands")
+        assertThat(letter.reason()).startsWith("SetUserBudget is admitted only through ratestream.admin-commands: ")
                 .contains("nothing was changed");
         assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
         assertThat(pipeline.events.isEmpty()).isTrue();
@@ -296,8 +304,8 @@ class CommandTopologyTest {
         Reply reply = pipeline.sendOn(pipeline.commands, refill);
 
         assertThat(reply.errorKind()).isEqualTo(ErrorKind.BAD_REQUEST);
-        assertThat(reply.error()).contains("MonthlyRefill sets a budget");
-        assertThat(pipeline.deadLetters.readValue().reason()).contains("accepted only from ratestream.admin-commands");
+        assertThat(reply.error()).contains("MonthlyRefill is admitted only through ratestream.admin-commands");
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("nothing was changed");
         UserBudget after = pipeline.budgets().get("vdf:minutosu");
         assertThat(after.lastRefill()).isNotEqualTo(YearMonth.of(2099, 1));
         assertThat(after.minuteBuckets().get(1).seconds()).isEqualByComparingTo("0");
@@ -324,5 +332,144 @@ class CommandTopologyTest {
 
         assertThat(after.value()).isEqualByComparingTo("48");
         assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("48");
+    }
+
+    // --- one command log: the admin topic admits, ratestream.commands is applied ---
+
+    private static final String ADMITTED_CHANGELOG = "ratestream-" + RatestreamTopology.ADMITTED_STORE + "-changelog";
+
+    private byte[] bytes(Command command) {
+        return pipeline.topics.commands().valueSerde().serializer().serialize(Topics.COMMANDS, command);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes raw bytes onto ratestream.commands (with the admission header, as a forger would) and returns the reply. */
+    private Reply forge(Command command, byte[] value) {
+        pipeline.rawCommands.pipeInput(new TestRecord<>(utf8(command.key()), value,
+                new RecordHeaders().add(Admission.HEADER, utf8(Topics.ADMIN_COMMANDS + "/0/0")), command.acceptedAt()));
+        return pipeline.replies.readValue();
+    }
+
+    private KeyValueStore<String, String> admitted() {
+        return pipeline.driver.getKeyValueStore(RatestreamTopology.ADMITTED_STORE);
+    }
+
+    private List<TestRecord<String, String>> admittedChangelog() {
+        return pipeline.driver.createOutputTopic(ADMITTED_CHANGELOG, new StringDeserializer(), new StringDeserializer())
+                .readRecordsToList();
+    }
+
+    @Test
+    void shouldAdmitASetUserBudgetOnTheAdminTopicAndApplyItsCopyFromTheCommandLog() {
+        UserBudget fifty = Pipeline.demoBudget("minutosu").withCredit(new BigDecimal("50"));
+        Command set = pipeline.setBudget(fifty, T0);
+        byte[] value = bytes(set);
+        admittedChangelog();
+
+        pipeline.rawAdminCommands.pipeInput(utf8(set.key()), value);
+
+        TestRecord<String, Command> copy = pipeline.commandsOut.readRecord();
+        assertThat(copy.key()).isEqualTo("vdf:minutosu");
+        assertThat(copy.value()).isEqualTo(set);
+        assertThat(new String(copy.headers().lastHeader(Admission.HEADER).value(), StandardCharsets.UTF_8))
+                .matches("ratestream\\.admin-commands/0/[0-9]+");
+        assertThat(pipeline.commandsOut.isEmpty()).isTrue();
+        Reply reply = pipeline.replies.readValue();
+        assertThat(reply.requestId()).isEqualTo(set.requestId());
+        assertThat(reply.error()).isNull();
+        assertThat(pipeline.replies.isEmpty()).as("answered once, by the copy").isTrue();
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("50");
+        // the entry was written when admitted and deleted when its copy was applied
+        List<TestRecord<String, String>> entries = admittedChangelog();
+        String key = Admission.entryKey(set, Admission.digest(value));
+        assertThat(entries).extracting(TestRecord::key).containsExactly(key, key);
+        assertThat(entries.get(0).value()).matches("ratestream\\.admin-commands/0/[0-9]+");
+        assertThat(entries.get(1).value()).isNull();
+        assertThat(admitted().get(key)).isNull();
+    }
+
+    @Test
+    void shouldForwardClientMethodsOfTheAdminTopicWithoutAnAdmissionEntry() {
+        admittedChangelog();
+        Command probe = pipeline.command(Method.GET_COST, Pipeline.workedExample(), T0);
+
+        Reply cost = pipeline.sendOn(pipeline.adminCommands, probe);
+
+        assertThat(cost.callCost().cost()).isEqualByComparingTo("540");
+        assertThat(pipeline.commandsOut.readValue()).isEqualTo(probe);
+        assertThat(admittedChangelog()).isEmpty();
+    }
+
+    @Test
+    void shouldApplyACopyOnlyWhenItIsByteForByteTheAdmittedCommand() {
+        // Admitted, its copy not yet read: the state admission leaves between the two.
+        UserBudget fifty = Pipeline.demoBudget("minutosu").withCredit(new BigDecimal("50"));
+        Command set = new Command("admitted-1", Method.SET_USER_BUDGET, pipeline.setBudget(fifty, T0).descriptor(), T0,
+                null, fifty);
+        String entry = Admission.entryKey(set, Admission.digest(bytes(set)));
+        admitted().put(entry, Topics.ADMIN_COMMANDS + "/0/7");
+
+        UserBudget rich = fifty.withCredit(new BigDecimal("1000000"));
+        Command otherBudget = new Command(set.requestId(), set.method(), set.descriptor(), T0, null, rich);
+        Command otherTime = new Command(set.requestId(), set.method(), set.descriptor(), T0.plusSeconds(1), null, fifty);
+        Command otherRoute = new Command(set.requestId(), set.method(), set.descriptor(), T0,
+                new ReplyTo(Topics.REPLIES, 1), fifty);
+        for (Command forged : List.of(otherBudget, otherTime, otherRoute)) {
+            Reply refused = forge(forged, bytes(forged));
+            assertThat(refused.errorKind()).isEqualTo(ErrorKind.BAD_REQUEST);
+            assertThat(refused.error()).contains("SetUserBudget is admitted only through ratestream.admin-commands");
+            assertThat(pipeline.deadLetters.readValue().reason()).contains("is not a copy the streams app admitted");
+        }
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
+        assertThat(admitted().get(entry)).as("a refused record leaves the entry").isNotNull();
+        assertThat(pipeline.events.isEmpty()).isTrue();
+
+        Reply applied = forge(set, bytes(set));
+
+        assertThat(applied.error()).isNull();
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("50");
+        assertThat(admitted().get(entry)).as("used up with the budget").isNull();
+        assertThat(pipeline.deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseACopyThatWasNeverAdmittedWhateverItsHeaderSays() {
+        UserBudget rich = Pipeline.demoBudget("minutosu").withCredit(new BigDecimal("1000000"));
+        Command set = new Command("never-admitted", Method.SET_USER_BUDGET, pipeline.setBudget(rich, T0).descriptor(),
+                T0, null, rich);
+
+        Reply reply = forge(set, bytes(set));
+
+        assertThat(reply.errorKind()).isEqualTo(ErrorKind.BAD_REQUEST);
+        DeadLetter letter = pipeline.deadLetters.readValue();
+        assertThat(letter.topic()).isEqualTo(Topics.COMMANDS);
+        assertThat(letter.reason()).startsWith("SetUserBudget is admitted only through ratestream.admin-commands: ");
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
+        assertThat(pipeline.events.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerARepeatedCopyOrAdminRecordAsARetryAndChangeNothing() {
+        UserBudget fifty = Pipeline.demoBudget("minutosu").withCredit(new BigDecimal("50"));
+        Command set = pipeline.setBudget(fifty, T0);
+        byte[] value = bytes(set);
+        pipeline.rawAdminCommands.pipeInput(utf8(set.key()), value);
+        Reply first = pipeline.replies.readValue();
+        assertThat(send("spend", Method.DEBIT_BALANCE, null, "8").value()).isEqualByComparingTo("42");
+        pipeline.events.readValuesToList();
+
+        Reply copyAgain = forge(set, value);
+        pipeline.rawAdminCommands.pipeInput(utf8(set.key()), value); // the loader's retry
+        Reply adminAgain = pipeline.replies.readValue();
+
+        assertThat(copyAgain).isEqualTo(first);
+        assertThat(adminAgain).isEqualTo(first);
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("42");
+        assertThat(pipeline.deadLetters.isEmpty()).isTrue();
+        assertThat(pipeline.events.isEmpty()).isTrue();
+        assertThat(admitted().get(Admission.entryKey(set, Admission.digest(value)))).isNull();
     }
 }

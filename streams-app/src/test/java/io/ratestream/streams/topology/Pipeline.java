@@ -41,6 +41,7 @@ final class Pipeline implements AutoCloseable {
     final TestInputTopic<String, Command> commands;
     final TestInputTopic<byte[], byte[]> rawCommands;
     final TestInputTopic<String, Command> adminCommands;
+    final TestInputTopic<byte[], byte[]> rawAdminCommands;
     final TestOutputTopic<String, Reply> replies;
     final TestOutputTopic<String, BudgetEvent> events;
     final TestOutputTopic<String, DeadLetter> deadLetters;
@@ -60,6 +61,8 @@ final class Pipeline implements AutoCloseable {
         commands = driver.createInputTopic(Topics.COMMANDS, keys, topics.commands().valueSerde().serializer());
         rawCommands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
         adminCommands = driver.createInputTopic(Topics.ADMIN_COMMANDS, keys, topics.adminCommands().valueSerde().serializer());
+        rawAdminCommands = driver.createInputTopic(Topics.ADMIN_COMMANDS, new ByteArraySerializer(),
+                new ByteArraySerializer());
         StringDeserializer keysOut = new StringDeserializer();
         replies = driver.createOutputTopic(Topics.REPLIES, keysOut, topics.replies().valueSerde().deserializer());
         events = driver.createOutputTopic(Topics.EVENTS, keysOut, topics.events().valueSerde().deserializer());

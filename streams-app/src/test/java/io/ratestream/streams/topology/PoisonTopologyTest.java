@@ -6,6 +6,7 @@ import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.model.MinuteBucket;
+import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.DeadLetter;
@@ -21,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +77,7 @@ class PoisonTopologyTest {
         DeadLetter letter = pipeline.deadLetters.readValue();
         assertThat(letter.reason()).contains("600000 bytes, more than the 262144 a command may have");
         assertThat(letter.topic()).isEqualTo(Topics.COMMANDS);
-        assertThat(letter.offset()).isEqualTo(0); // the budget was set up on the admin topic
+        assertThat(letter.offset()).isEqualTo(1); // after the copy of the budget set up on the admin topic
         assertThat(letter.key()).isEqualTo("vdf:minutosu");
         assertThat(letter.truncated()).isTrue();
         assertThat(letter.valueBytes()).isEqualTo(600_000);
@@ -140,7 +142,7 @@ class PoisonTopologyTest {
         DeadLetter letter = pipeline.deadLetters.readValue();
         assertThat(letter.reason()).contains("cannot be read");
         assertThat(letter.key()).isEqualTo("vdf:broken");
-        assertThat(letter.offset()).isEqualTo(0);
+        assertThat(letter.offset()).isEqualTo(1); // after the budget's admitted copy
         assertThat(pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(brokenKey)).isEqualTo(unreadable);
         assertThat(pipeline.driver.<String, ProcessedReply>getKeyValueStore(RatestreamTopology.PROCESSED_STORE)
                 .get("vdf:broken" + CommandHandler.SEPARATOR + "on-broken")).isNull();
@@ -212,19 +214,49 @@ class PoisonTopologyTest {
         DeadLetter letter = pipeline.deadLetters.readValue();
         assertThat(letter.reason()).contains("its output to " + Topics.EVENTS + " was not written")
                 .contains("more than the 3000 a record may have");
-        assertThat(letter.offset()).isEqualTo(0);
+        assertThat(letter.offset()).isEqualTo(2); // after the copies of the two budgets
         assertThat(debit("after", "minutosu", "1").value()).isEqualByComparingTo("20");
     }
 
     @Test
     void shouldRefuseACommandWhoseStoredValueWouldBeTooLargeAndChangeNothing() {
         start(T0, Map.of("producer.max.request.size", "4000"));
+        // a small budget whose tariff plan gives about 3,500 bytes of buckets: ResetUserBudget would store them
+        UserBudget large = largeBudget("huge", 3500);
+        TariffPlan base = Pipeline.DEMO.tariffPlans().get(0);
+        TariffPlan big = new TariffPlan("big", base.smsCredit(), base.traffic(), base.receivedCallSecondsLimit(),
+                base.receivedCallBonus(), large.minuteBuckets(), base.volumeDiscountThresholds());
+        pipeline.driver.createInputTopic(Topics.TARIFF_PLANS, new StringSerializer(),
+                pipeline.topics.tariffPlans().valueSerde().serializer()).pipeInput(big.id(), big);
+        UserBudget small = new UserBudget("huge", large.credit(), large.smsCredit(), large.traffic(),
+                large.volumeDiscountSeconds(), large.receivedCallSeconds(), large.resetDayOfTheMonth(), "big",
+                List.of(), large.lastRefill());
+        assertThat(pipeline.send(pipeline.setBudget(small, T0)).error()).isNull();
+        UserBudget before = pipeline.budgets().get("vdf:huge");
+
+        Reply reply = pipeline.send(pipeline.command("reset", Method.RESET_USER_BUDGET, "huge", null, null, T0, null));
+
+        assertThat(reply.error()).contains("a value for budgets would be").contains("more than the 3000");
+        assertThat(pipeline.budgets().get("vdf:huge")).isEqualTo(before);
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("a value for budgets would be");
+    }
+
+    @Test
+    void shouldRefuseToAdmitACommandTooLargeForItsCopyAndChangeNothing() {
+        start(T0, Map.of("producer.max.request.size", "4000"));
 
         Reply reply = pipeline.send(pipeline.setBudget(largeBudget("huge", 3500), T0));
 
-        assertThat(reply.error()).contains("a value for budgets would be").contains("more than the 3000");
+        assertThat(reply.error()).startsWith("bad command: the record is ")
+                .contains("its copy onto ratestream.commands would be more than the 3000 a record may have");
+        DeadLetter letter = pipeline.deadLetters.readValue();
+        assertThat(letter.topic()).isEqualTo(Topics.ADMIN_COMMANDS);
+        assertThat(letter.reason()).contains("cannot be admitted");
         assertThat(pipeline.budgets().get("vdf:huge")).isNull();
-        assertThat(pipeline.deadLetters.readValue().reason()).contains("a value for budgets would be");
+        assertThat(pipeline.commandsOut.readValuesToList()).as("only the first budget's copy")
+                .extracting(Command::key).containsExactly("vdf:minutosu");
+        assertThat(pipeline.driver.<String, String>getKeyValueStore(RatestreamTopology.ADMITTED_STORE).approximateNumEntries())
+                .isZero();
     }
 
     @Test
@@ -242,7 +274,7 @@ class PoisonTopologyTest {
         assertThat(letter.key()).isNull();
         assertThat(letter.truncated()).isTrue();
         assertThat(letter.valueBytes()).isEqualTo(600_000);
-        assertThat(letter.offset()).isEqualTo(0);
+        assertThat(letter.offset()).isEqualTo(1); // after the budget's admitted copy
         assertThat(pipeline.deadLetters.isEmpty()).isTrue();
         assertThat(debit("after", "minutosu", "1").value()).isEqualByComparingTo("20");
     }
