@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** Rebuilds every budget from the command log, and compares with the live state. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Rebuilds every budget from ratestream.commands and ratestream.admin-commands (in memory; writes nothing). With --verify, "
+        description = "Rebuilds every budget from ratestream.commands in offset order, admitting budget-setting commands by ratestream.admin-commands (in memory; writes nothing). With --verify, "
                 + "compares the result, key by key, with the live budgets of the application; exits 1 on a "
                 + "difference.")
 final class ReplayCommand implements Callable<Integer> {
