@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.streams.KafkaStreams;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -313,7 +312,7 @@ class ChaosIT {
      * Every call of both ledgers answered with the exact credit; every final credit the start less what
      * was acknowledged.
      */
-    private void checkLedger(SoftAssertions softly) {
+    private void checkLedger(SoftAssertions softly) throws InterruptedException {
         for (ChaosLedger checked : List.of(ledger, retrying)) {
             String name = checked == ledger ? "ledger" : "retrying ledger";
             softly.assertThat(checked.unanswered()).as(name + ": debits without an answer").isZero();
@@ -328,7 +327,7 @@ class ChaosIT {
         }
         softly.assertThat(ready.statusCode()).as("/health/ready after the attack: " + ready.body()).isEqualTo(200);
         softly.assertThat(stack.streams().threadReplacements()).as("stream threads replaced").isZero();
-        softly.assertThat(stack.streams().state()).as("streams state").isEqualTo(KafkaStreams.State.RUNNING);
+        softly.assertThat(stack.streams().awaitRunning(java.time.Duration.ofSeconds(60))).as("streams state " + stack.streams().state()).isTrue();
         softly.assertThat(stack.streams().failure()).as("streams failure").isNotDone();
     }
 
