@@ -111,7 +111,8 @@ class KafkaCommandTest {
         CliTest.Run run = CliTest.cli("acls", "--dry-run", "--bootstrap", "127.0.0.1:1", "--gateway-principal",
                 "User:gw-7", "--application-id", "rs-prod");
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).startsWith("would create 24 ACLs:")
+        assertThat(run.out()).startsWith("would create 25 ACLs:")
+                .contains("User:streams     ALLOW  WRITE             topic     ratestream.commands\n")
                 .contains("User:gw-7        ALLOW  WRITE             topic     ratestream.commands\n")
                 .contains("User:streams     ALLOW  WRITE             transactional_id rs-prod-* (prefix)\n")
                 .contains("User:gw-7        ALLOW  DESCRIBE          group     rs-prod\n");

@@ -67,13 +67,16 @@ class StreamsExitTest {
     @Test
     void shouldExitDevWithStatusOneWhenItsStreamsClientKeepsFailing(@TempDir Path data) throws Exception {
         int kafka = freePort();
+        int http = freePort();
         CompletableFuture<CliTest.Run> dev = CompletableFuture.supplyAsync(() -> CliTest.cli("dev", "--data-dir", data.toString(),
                 "--kafka-port", String.valueOf(kafka), "--jsonrpc-port", String.valueOf(freePort()),
-                "--http-port", String.valueOf(freePort()), "--no-demo-data",
+                "--http-port", String.valueOf(http), "--no-demo-data",
                 "--kafka-property", "production.exception.handler=" + DefaultProductionExceptionHandler.class.getName(),
                 "--kafka-property", "producer.max.request.size=100000"));
         String bootstrap = "127.0.0.1:" + kafka;
         awaitTopic(bootstrap, dev);
+        // Only once dev is up (its gateway opens its ports last): a failure during start-up is another path.
+        awaitReady(http, dev);
         byte[] poison = new byte[600_000];
         Arrays.fill(poison, (byte) '{');
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
@@ -88,6 +91,27 @@ class StreamsExitTest {
         assertThat(result.code()).as(result.err()).isEqualTo(1);
         assertThat(result.err()).contains("ratestream dev: exiting with status 1: the streams client stopped by "
                 + "itself");
+    }
+
+    private static void awaitReady(int httpPort, CompletableFuture<CliTest.Run> dev) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            if (dev.isDone()) {
+                throw new AssertionError("dev stopped before it was ready: " + dev.join().err());
+            }
+            try {
+                if (client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort
+                        + "/health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // the port is not open yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("dev was not ready within 180 s");
     }
 
     private static void awaitTopic(String bootstrap, CompletableFuture<CliTest.Run> dev) throws Exception {
