@@ -112,21 +112,10 @@ public final class Gateway implements RpcService {
     }
 
     /**
-     * Checks a call of the GET API and sends it; completes with the result or an {@link RpcException}.
-     * The caller is authenticated and authorized here.
+     * Checks a call of an authenticated caller (the GET API authenticates before it reads the query) and
+     * sends it; completes with the result or an {@link RpcException}. The principal is authorized here.
      */
-    public CompletableFuture<Object> dispatch(Caller caller, Method method, CallDescriptor descriptor,
-            String idempotencyKey) {
-        Principal principal;
-        try {
-            principal = guard.authenticate(caller, method.wireName());
-        } catch (RpcException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return dispatch(caller, principal, method, descriptor, idempotencyKey);
-    }
-
-    private CompletableFuture<Object> dispatch(Caller caller, Principal principal, Method method,
+    public CompletableFuture<Object> dispatch(Caller caller, Principal principal, Method method,
             CallDescriptor descriptor, String idempotencyKey) {
         long start = System.nanoTime();
         CompletableFuture<Object> result;

@@ -58,6 +58,13 @@ final class Openssl {
 
     /** A client context that trusts {@code ca.pem} of {@code dir} and presents no certificate. */
     static SSLContext trusting(Path dir) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers(dir).getTrustManagers(), null);
+        return context;
+    }
+
+    /** Trust managers that trust {@code ca.pem} of {@code dir} alone. */
+    static TrustManagerFactory trustManagers(Path dir) throws Exception {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
         try (InputStream ca = Files.newInputStream(dir.resolve("ca.pem"))) {
@@ -65,8 +72,6 @@ final class Openssl {
         }
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
+        return trust;
     }
 }

@@ -141,13 +141,7 @@ class TlsEndToEndTest {
 
     /** A client context trusting the CA, presenting {@code holder}.p12 (none when null). */
     private SSLContext client(String holder) throws Exception {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        try (InputStream ca = Files.newInputStream(pki.resolve("ca.pem"))) {
-            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
+        TrustManagerFactory trust = Openssl.trustManagers(pki);
         KeyStore own = KeyStore.getInstance("PKCS12");
         if (holder != null) {
             try (InputStream p12 = Files.newInputStream(pki.resolve(holder + ".p12"))) {

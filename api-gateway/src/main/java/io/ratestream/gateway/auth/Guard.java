@@ -136,7 +136,7 @@ public final class Guard {
         }
         Credential credential = Authenticator.apiKey(key.textValue());
         Principal principal = authenticator.principal(credential);
-        if (principal == null || (authenticator.enabled() && principal == Principal.ANONYMOUS)) {
+        if (principal == null) {
             throw refused(UNKNOWN_CREDENTIALS, null, caller, "Authenticate", ErrorKind.UNAUTHENTICATED,
                     "unauthenticated: unknown API key");
         }

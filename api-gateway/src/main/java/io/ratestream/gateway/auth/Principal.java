@@ -21,7 +21,7 @@ public record Principal(String name, Set<String> tenants, boolean anyTenant, Set
     public Principal {
         Objects.requireNonNull(name, "name");
         tenants = Set.copyOf(tenants);
-        roles = roles.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(roles));
+        roles = Set.copyOf(roles);
     }
 
     /** Whether it may act for {@code tenant}: exact match, letter case included, as budgets are keyed. */

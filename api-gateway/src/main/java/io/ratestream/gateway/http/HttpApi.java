@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratestream.gateway.Gateway;
 import io.ratestream.gateway.RecentActivity;
 import io.ratestream.gateway.auth.Caller;
+import io.ratestream.gateway.auth.Principal;
 import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.gateway.tls.ClientCertificates;
@@ -80,13 +81,8 @@ public final class HttpApi {
      *
      * @param jsonRpc handles one JSON-RPC request body of a caller and its Idempotency-Key header (the same
      *     protocol as the TCP listener)
+     * @param tls HTTPS only, with these contexts; null for plain HTTP
      */
-    public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
-            JsonRpcOverHttp jsonRpc, long maxRequestBytes) {
-        return create(gateway, mapper, clock, metrics, jsonRpc, maxRequestBytes, null);
-    }
-
-    /** The server of the other {@code create}, speaking HTTPS only when {@code tls} is not null. */
     public static Javalin create(Gateway gateway, ObjectMapper mapper, Clock clock, PrometheusMeterRegistry metrics,
             JsonRpcOverHttp jsonRpc, long maxRequestBytes, TlsContexts tls) {
         HttpApi api = new HttpApi(gateway, mapper, clock, jsonRpc);
@@ -144,11 +140,11 @@ public final class HttpApi {
         Caller caller = caller(ctx, Caller.Transport.HTTP);
         // Who is calling is settled before the query is read: a stranger learns nothing, not even that
         // its query is malformed.
-        gateway.guard().authenticate(caller, method.wireName());
+        Principal principal = gateway.guard().authenticate(caller, method.wireName());
         Map<String, String> query = QueryParams.parse(ctx.queryString());
         CallDescriptor descriptor = descriptor(method, query);
         String key = ctx.header("Idempotency-Key");
-        CompletableFuture<Object> call = gateway.dispatch(caller, method, descriptor, key);
+        CompletableFuture<Object> call = gateway.dispatch(caller, principal, method, descriptor, key);
         ctx.future(() -> call.handle((result, error) -> {
             if (error != null) {
                 error(ctx, cause(error));

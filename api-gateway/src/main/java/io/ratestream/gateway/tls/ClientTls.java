@@ -37,14 +37,8 @@ public final class ClientTls {
         try {
             TrustManagerFactory trust = null;
             if (ca != null) {
-                KeyStore trusted = KeyStore.getInstance("PKCS12");
-                trusted.load(null, null);
-                List<X509Certificate> authorities = PemFiles.certificates(ca, "--tls-ca");
-                for (int i = 0; i < authorities.size(); i++) {
-                    trusted.setCertificateEntry("ca-" + i, authorities.get(i));
-                }
                 trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                trust.init(trusted);
+                trust.init(TlsContexts.trustStore(PemFiles.certificates(ca, "--tls-ca")));
             }
             KeyManagerFactory keys = null;
             if (certificate != null) {

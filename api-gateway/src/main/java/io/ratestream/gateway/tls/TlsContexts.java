@@ -102,7 +102,7 @@ public final class TlsContexts {
         }
     }
 
-    private static KeyStore trustStore(List<X509Certificate> authorities) throws GeneralSecurityException,
+    static KeyStore trustStore(List<X509Certificate> authorities) throws GeneralSecurityException,
             IOException {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
