@@ -68,13 +68,17 @@ public record GatewayConfig(
 
     /** Default JSON-RPC port. */
     public static final int JSON_RPC_PORT = 2001;
+    /** Default time a caller waits for its reply, in ms. */
+    public static final long DEFAULT_REPLY_TIMEOUT_MS = 5_000;
+    /** Default time after which an idle JSON-RPC connection is closed, in seconds. */
+    public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 900;
     /** Default HTTP port. */
     public static final int HTTP_PORT = 8000;
 
     /** The defaults against a cluster. */
     public static GatewayConfig defaults(String bootstrapServers) {
-        return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofSeconds(5),
-                MAX_REQUEST_BYTES, Duration.ofMinutes(15), -1, false, ConnectionLimits.defaults(), MAX_PENDING,
+        return new GatewayConfig(bootstrapServers, "127.0.0.1", JSON_RPC_PORT, HTTP_PORT, Duration.ofMillis(DEFAULT_REPLY_TIMEOUT_MS),
+                MAX_REQUEST_BYTES, Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS), -1, false, ConnectionLimits.defaults(), MAX_PENDING,
                 Map.of(), null, Authenticator.open());
     }
 

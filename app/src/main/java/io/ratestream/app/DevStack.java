@@ -43,7 +43,7 @@ public final class DevStack implements AutoCloseable {
     public static DevStack start(StreamsAppConfig streamsConfig, GatewayConfig gatewayConfig, Duration timeout,
             Preload preload) throws Exception {
         TopicSetup.ensure(streamsConfig.bootstrapServers(), streamsConfig.kafkaProperties(), streamsConfig.partitions(),
-                streamsConfig.replicationFactor());
+                streamsConfig.replication());
         StreamsApp streams = StreamsApp.start(streamsConfig);
         try {
             if (!streams.awaitRunning(timeout)) {

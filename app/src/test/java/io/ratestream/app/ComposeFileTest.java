@@ -53,12 +53,7 @@ class ComposeFileTest {
     /** The CLI's entry point; its subcommand's options are checked by parsing them with picocli. */
     static final String CLI = "io.ratestream.app.cli.RatestreamCli";
 
-    static final Map<String, Main> MAINS = Map.of(
-            "io.ratestream.streams.StreamsApp", new Main("io.ratestream.streams.StreamsApp", "streams-app",
-                    Set.of("--bootstrap", "--state-dir", "--application-id", "--commit-interval-ms",
-                            "--processing-guarantee"),
-                    Set.of()),
-            CLI, new Main(CLI, "app", Set.of(), Set.of()));
+    static final Map<String, Main> MAINS = Map.of(CLI, new Main(CLI, "app", Set.of(), Set.of()));
 
     static JsonNode compose;
     static JsonNode services;

@@ -127,10 +127,17 @@ public final class PipelineLatency {
 
     private static String measure(String bootstrap, Path dir, Variant variant, int sequential, int seconds,
             int inflight, int threads) throws Exception {
-        StreamsAppConfig config = new StreamsAppConfig(bootstrap, "latency-" + variant.name(),
-                dir.resolve("state-" + variant.name()), variant.guarantee(), Duration.ofMillis(variant.commitMs()),
-                Duration.ofMillis(variant.pollMs()), Duration.ofMillis(variant.lingerMs()), threads, Duration.ofHours(24),
-                null, 1, (short) 1, java.util.Map.of());
+        StreamsAppConfig config = StreamsAppConfig.defaults(bootstrap, dir.resolve("state-" + variant.name()))
+                .with(b -> {
+                    b.applicationId = "latency-" + variant.name();
+                    b.processingGuarantee = variant.guarantee();
+                    b.commitInterval = Duration.ofMillis(variant.commitMs());
+                    b.pollInterval = Duration.ofMillis(variant.pollMs());
+                    b.producerLinger = Duration.ofMillis(variant.lingerMs());
+                    b.streamThreads = threads;
+                    b.refillCheck = null;
+                    b.partitions = 1;
+                });
         try (StreamsApp app = StreamsApp.start(config); Client client = new Client(bootstrap, variant.readCommitted())) {
             if (!app.awaitRunning(Duration.ofSeconds(120))) {
                 throw new IllegalStateException("streams app did not start: " + app.state());

@@ -2,7 +2,6 @@ package io.ratestream.streams;
 
 import io.ratestream.streams.topology.RatestreamTopology;
 import io.ratestream.streams.topology.ReferenceBook;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,7 +53,9 @@ public final class StreamsApp implements AutoCloseable {
      */
     public static StreamsApp start(StreamsAppConfig config, ThreadReplacementLimit threads) {
         TopicSetup.ensure(config.bootstrapServers(), config.kafkaProperties(), config.partitions(),
-                config.replicationFactor());
+                config.replication());
+        config = config.withSessionTimeout(SessionTimeoutCheck.fit(config.bootstrapServers(),
+                config.kafkaProperties(), config.sessionTimeout()));
         ReferenceBook reference = new ReferenceBook();
         KafkaStreams streams = new KafkaStreams(RatestreamTopology.build(config, reference), config.toProperties());
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -151,45 +152,5 @@ public final class StreamsApp implements AutoCloseable {
     public void close() {
         closing.set(true);
         streams.close(Duration.ofSeconds(30));
-    }
-
-    /**
-     * Usage: {@code StreamsApp [--bootstrap HOST:PORT] [--state-dir DIR] [--application-id ID]
-     * [--commit-interval-ms N]}. Runs until stopped (Ctrl-C or SIGTERM stop it cleanly); exits with 1
-     * when the streams client stops by itself (see {@link #failure()}).
-     */
-    public static void main(String[] args) throws InterruptedException {
-        StreamsAppConfig config = StreamsAppConfig.defaults("127.0.0.1:9092", Path.of("data", "streams"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            config = switch (args[i]) {
-                case "--bootstrap" -> new StreamsAppConfig(args[i + 1], config.applicationId(), config.stateDir(),
-                        config.processingGuarantee(), config.commitInterval(), config.pollInterval(),
-                        config.producerLinger(), config.streamThreads(), config.idempotencyRetention(),
-                        config.refillCheck(), config.partitions(), config.replicationFactor(),
-                        config.kafkaProperties());
-                case "--state-dir" -> config.withStateDir(Path.of(args[i + 1]));
-                case "--application-id" -> config.withApplicationId(args[i + 1]);
-                case "--commit-interval-ms" -> config.withCommitInterval(Duration.ofMillis(Long.parseLong(args[i + 1])));
-                case "--processing-guarantee" -> config.withProcessingGuarantee(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (known: --bootstrap, --state-dir, --application-id, --commit-interval-ms, "
-                        + "--processing-guarantee)");
-            };
-        }
-        StreamsApp app = start(config);
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.complete(null);
-        }, "ratestream-shutdown"));
-        if (app.awaitRunning(Duration.ofMinutes(2))) {
-            LOG.info("ratestream streams-app running: {} ({})", config.applicationId(), app.reference().summary());
-        }
-        CompletableFuture.anyOf(stopped, app.failure()).join();
-        if (app.failure().isDone() && !stopped.isDone()) {
-            LOG.error("exiting with status 1: the streams client stopped by itself ({})", describe(app.failure().join()));
-            app.close();
-            System.exit(1);
-        }
     }
 }

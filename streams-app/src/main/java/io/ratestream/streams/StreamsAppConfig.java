@@ -27,7 +27,13 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param idempotencyRetention how long a request id's reply is kept and replayed to retries
  * @param refillCheck how often budgets are checked for a due monthly refill; null disables the check
  * @param partitions partitions of the commands topic when this app creates it
- * @param replicationFactor replication of the topics this app creates
+ * @param replication copies and min.insync.replicas of the topics this app creates, its own and Kafka
+ *     Streams' internal ones ({@link Replication#DEFAULTS}: the cluster's defaults)
+ * @param standbyReplicas warm copies of each task's state kept on other instances, so that a killed
+ *     instance's partitions move to one that has its budgets already (placed only where another instance
+ *     runs)
+ * @param sessionTimeout how long the group waits for a silent instance before moving its partitions;
+ *     raised at start-up to the broker's {@code group.min.session.timeout.ms} when that is higher
  * @param kafkaProperties Kafka Streams and client properties applied after ratestream's own (security
  *     settings for a real cluster, tuning for measurements); they win over everything above, the
  *     processing guarantee included; never null
@@ -44,63 +50,135 @@ public record StreamsAppConfig(
         Duration idempotencyRetention,
         Duration refillCheck,
         int partitions,
-        short replicationFactor,
+        Replication replication,
+        int standbyReplicas,
+        Duration sessionTimeout,
         Map<String, String> kafkaProperties) {
-
-    public StreamsAppConfig {
-        kafkaProperties = Map.copyOf(kafkaProperties);
-    }
 
     /** Default application id. */
     public static final String DEFAULT_APPLICATION_ID = "ratestream";
+    /** Default transaction commit interval, in ms (docs/design.md says why). */
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+    /** Default partitions of the topics the app creates. */
+    public static final int DEFAULT_PARTITIONS = 4;
+    /** Default stream threads per instance. */
+    public static final int DEFAULT_STREAM_THREADS = 1;
+    /** Default hours a request id's reply is kept for retries. */
+    public static final long DEFAULT_IDEMPOTENCY_RETENTION_HOURS = 24;
+    /** Default standby replicas: one warm copy of each task, where a second instance runs. */
+    public static final int DEFAULT_STANDBY_REPLICAS = 1;
+    /**
+     * Default consumer session timeout, in ms: a killed instance's partitions move after about this
+     * long. Below Kafka's default broker minimum (6,000 ms), so on such a cluster the broker's minimum
+     * applies and start-up says so (docs/operations.md gives the broker settings).
+     */
+    public static final long DEFAULT_SESSION_TIMEOUT_MS = 1_500;
+
+    public StreamsAppConfig {
+        java.util.Objects.requireNonNull(replication, "replication");
+        if (standbyReplicas < 0) {
+            throw new IllegalArgumentException("standby replicas must be 0 or more, was " + standbyReplicas);
+        }
+        if (sessionTimeout.toMillis() < 100) {
+            throw new IllegalArgumentException("the session timeout must be at least 100 ms, was "
+                    + sessionTimeout.toMillis() + " ms");
+        }
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
 
     /** The defaults (see docs/design.md for why these latency settings), against a given cluster and state dir. */
     public static StreamsAppConfig defaults(String bootstrapServers, Path stateDir) {
         return new StreamsAppConfig(bootstrapServers, DEFAULT_APPLICATION_ID, stateDir,
-                StreamsConfig.EXACTLY_ONCE_V2, Duration.ofMillis(100), Duration.ofMillis(5), Duration.ZERO, 1,
-                Duration.ofHours(24), Duration.ofMinutes(15), 4, (short) 1, Map.of());
+                StreamsConfig.EXACTLY_ONCE_V2, Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS), Duration.ofMillis(5),
+                Duration.ZERO, DEFAULT_STREAM_THREADS, Duration.ofHours(DEFAULT_IDEMPOTENCY_RETENTION_HOURS),
+                Duration.ofMinutes(15), DEFAULT_PARTITIONS, Replication.DEFAULTS, DEFAULT_STANDBY_REPLICAS,
+                Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS), Map.of());
+    }
+
+    /** A copy to change one value at a time: {@code config.with(b -> b.applicationId = "x")}. */
+    public StreamsAppConfig with(java.util.function.Consumer<Builder> change) {
+        Builder builder = new Builder(this);
+        change.accept(builder);
+        return builder.build();
+    }
+
+    /** The mutable form of a config, for {@link #with}. */
+    public static final class Builder {
+        public String bootstrapServers;
+        public String applicationId;
+        public Path stateDir;
+        public String processingGuarantee;
+        public Duration commitInterval;
+        public Duration pollInterval;
+        public Duration producerLinger;
+        public int streamThreads;
+        public Duration idempotencyRetention;
+        public Duration refillCheck;
+        public int partitions;
+        public Replication replication;
+        public int standbyReplicas;
+        public Duration sessionTimeout;
+        public Map<String, String> kafkaProperties;
+
+        Builder(StreamsAppConfig from) {
+            bootstrapServers = from.bootstrapServers;
+            applicationId = from.applicationId;
+            stateDir = from.stateDir;
+            processingGuarantee = from.processingGuarantee;
+            commitInterval = from.commitInterval;
+            pollInterval = from.pollInterval;
+            producerLinger = from.producerLinger;
+            streamThreads = from.streamThreads;
+            idempotencyRetention = from.idempotencyRetention;
+            refillCheck = from.refillCheck;
+            partitions = from.partitions;
+            replication = from.replication;
+            standbyReplicas = from.standbyReplicas;
+            sessionTimeout = from.sessionTimeout;
+            kafkaProperties = from.kafkaProperties;
+        }
+
+        StreamsAppConfig build() {
+            return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee,
+                    commitInterval, pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck,
+                    partitions, replication, standbyReplicas, sessionTimeout, kafkaProperties);
+        }
     }
 
     public StreamsAppConfig withApplicationId(String value) {
-        return new StreamsAppConfig(bootstrapServers, value, stateDir, processingGuarantee, commitInterval,
-                pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor, kafkaProperties);
+        return with(b -> b.applicationId = value);
     }
 
     public StreamsAppConfig withCommitInterval(Duration value) {
-        return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, value,
-                pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor, kafkaProperties);
+        return with(b -> b.commitInterval = value);
     }
 
     public StreamsAppConfig withProcessingGuarantee(String value) {
-        return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, value, commitInterval,
-                pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor, kafkaProperties);
+        return with(b -> b.processingGuarantee = value);
     }
 
     public StreamsAppConfig withStateDir(Path value) {
-        return new StreamsAppConfig(bootstrapServers, applicationId, value, processingGuarantee, commitInterval,
-                pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor, kafkaProperties);
+        return with(b -> b.stateDir = value);
     }
 
     public StreamsAppConfig withRefillCheck(Duration value) {
-        return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, commitInterval,
-                pollInterval, producerLinger, streamThreads, idempotencyRetention, value, partitions,
-                replicationFactor, kafkaProperties);
+        return with(b -> b.refillCheck = value);
     }
 
     public StreamsAppConfig withKafkaProperties(Map<String, String> value) {
-        return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, commitInterval,
-                pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, partitions,
-                replicationFactor, value);
+        return with(b -> b.kafkaProperties = value);
     }
 
     public StreamsAppConfig withPartitions(int value) {
-        return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee, commitInterval,
-                pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck, value,
-                replicationFactor, kafkaProperties);
+        return with(b -> b.partitions = value);
+    }
+
+    public StreamsAppConfig withReplication(Replication value) {
+        return with(b -> b.replication = value);
+    }
+
+    public StreamsAppConfig withSessionTimeout(Duration value) {
+        return with(b -> b.sessionTimeout = value);
     }
 
     /** The Kafka Streams properties. */
@@ -113,15 +191,21 @@ public record StreamsAppConfig(
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis()));
         props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(pollInterval.toMillis()));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(streamThreads));
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(replicationFactor));
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(replication.factor()));
+        replication.topicConfigs().forEach((key, value) -> props.put(StreamsConfig.topicPrefix(key), value));
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(standbyReplicas));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
                 Long.toString(producerLinger.toMillis()));
         // Adaptive batching, as in the gateway's producer: linger 0, one produce request out at a time.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), "1");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // A stalled peer is noticed in seconds, not the default 45 s: budgets move on quickly.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "2000");
+        // A killed peer is noticed in about a session timeout, not the default 45 s: its subscribers' budgets
+        // move on quickly (to the standby that has them warm). A heartbeat every quarter of it tells the
+        // survivors of the rebalance soon after.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                Long.toString(sessionTimeout.toMillis()));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                Long.toString(Math.max(50, sessionTimeout.toMillis() / 4)));
         // One record never stops a thread: a record that cannot be read, processed or written is skipped
         // and reported (see the handlers); the global thread, which cannot be replaced, is covered too.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

@@ -6,6 +6,7 @@ import io.ratestream.schemas.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -47,18 +48,26 @@ public final class TopicSetup {
 
     /** Creates what is missing, with no client properties of its own; returns the names it created. */
     public static List<String> ensure(String bootstrapServers, int partitions, short replication) {
-        return ensure(bootstrapServers, Map.of(), partitions, replication);
+        return ensure(bootstrapServers, Map.of(), partitions, Replication.of(replication));
+    }
+
+    /** Creates what is missing with a fixed replication factor and the broker's min.insync.replicas. */
+    public static List<String> ensure(String bootstrapServers, Map<String, String> kafkaProperties, int partitions,
+            short replication) {
+        return ensure(bootstrapServers, kafkaProperties, partitions, Replication.of(replication));
     }
 
     /**
      * Creates what is missing; returns the names it created.
      *
      * @param kafkaProperties client properties applied after set-up's own (security settings); never null
+     * @param replication copies of each new topic and min.insync.replicas ({@link Replication#DEFAULTS}: the
+     *     broker's); topics that exist keep theirs
      * @throws IllegalStateException when Kafka cannot be reached, a topic cannot be created, or the two
      *     command topics have different partition counts; the message says what to do
      */
     public static List<String> ensure(String bootstrapServers, Map<String, String> kafkaProperties, int partitions,
-            short replication) {
+            Replication replication) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
@@ -151,21 +160,22 @@ public final class TopicSetup {
         return created;
     }
 
-    private static NewTopic newTopic(Topic<String, ?> topic, int partitions, int commandPartitions, short replication) {
+    private static NewTopic newTopic(Topic<String, ?> topic, int partitions, int commandPartitions,
+            Replication replication) {
+        Map<String, String> configs = replication.topicConfigs();
         if (topic.compacted()) {
-            return new NewTopic(topic.name(), 1, replication)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            return new NewTopic(topic.name(), Optional.of(1), replication.factorForNewTopic()).configs(configs);
         }
         int count = switch (topic.name()) {
             case Topics.DEAD_LETTERS -> 1;
             case Topics.COMMANDS, Topics.ADMIN_COMMANDS -> commandPartitions;
             default -> partitions;
         };
-        NewTopic created = new NewTopic(topic.name(), count, replication);
         if (topic.name().equals(Topics.COMMANDS) || topic.name().equals(Topics.ADMIN_COMMANDS)) {
             // The command logs are the source of truth: replay rebuilds every budget from them.
-            created.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+            configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
         }
-        return created;
+        return new NewTopic(topic.name(), Optional.of(count), replication.factorForNewTopic()).configs(configs);
     }
 }

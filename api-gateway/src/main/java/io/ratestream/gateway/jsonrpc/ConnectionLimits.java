@@ -45,7 +45,9 @@ public record ConnectionLimits(int maxConnections, int maxConnectionsPerAddress,
     /** Default of {@link #writeBufferHighWater()}: 64 KiB. */
     public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER = 64 * 1024;
     /** Default of {@link #requestDeadline()}: 10 seconds. */
-    public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(10);
+    public static final long DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+    /** {@link #DEFAULT_REQUEST_DEADLINE_MS} as a duration. */
+    public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofMillis(DEFAULT_REQUEST_DEADLINE_MS);
 
     /** Checks every ceiling; the messages name the limit, as the CLI flags do. */
     public ConnectionLimits {

@@ -27,7 +27,9 @@ public record TlsSettings(Path certificateChain, Path privateKey, Path clientCa,
      * connection that has not completed its handshake by then is closed; the client sees the connection
      * closed (a handshake error).
      */
-    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+    /** {@link #DEFAULT_HANDSHAKE_TIMEOUT_MS} as a duration. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofMillis(DEFAULT_HANDSHAKE_TIMEOUT_MS);
 
     /** Checks that each file is there and readable; the message names the file and the option. */
     public TlsSettings {

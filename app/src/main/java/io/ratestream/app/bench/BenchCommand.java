@@ -162,9 +162,6 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Kafka one-hop round trips measured as the floor; 0 skips it (default: ${DEFAULT-VALUE})")
     int floorRoundTrips;
 
-    @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
-    Path config;
-
     private final ObjectMapper mapper = Json.newMapper();
 
     @Override

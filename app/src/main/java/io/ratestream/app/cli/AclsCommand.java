@@ -1,6 +1,7 @@
 package io.ratestream.app.cli;
 
 import io.ratestream.app.acl.KafkaAcls;
+import io.ratestream.streams.Replication;
 import io.ratestream.streams.TopicSetup;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +32,12 @@ final class AclsCommand implements Callable<Integer> {
     @Mixin
     Principals principals;
 
-    @Option(names = "--partitions", defaultValue = "${env:RATESTREAM_PARTITIONS:-4}",
+    @Option(names = "--partitions", defaultValue = "" + io.ratestream.streams.StreamsAppConfig.DEFAULT_PARTITIONS,
             description = "partitions of the topics this creates when missing (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--replication-factor", defaultValue = "1",
-            description = "replication of the topics this creates when missing (default: ${DEFAULT-VALUE})")
-    short replication;
+    @Mixin
+    SharedOptions.TopicReplication replication;
 
     @Option(names = "--no-topics", description = "create the ACLs only, not the topics")
     boolean noTopics;
@@ -48,8 +48,6 @@ final class AclsCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
-    @Mixin
-    SharedOptions.Config config;
 
     /** The principals the ACLs are for, shared with {@code ratestream kafka --ratestream-acls}. */
     static final class Principals {
@@ -65,7 +63,7 @@ final class AclsCommand implements Callable<Integer> {
                 description = "the loader's Kafka principal (default: ${DEFAULT-VALUE})")
         String loader;
 
-        @Option(names = "--application-id", defaultValue = "${env:RATESTREAM_APPLICATION_ID:-ratestream}",
+        @Option(names = "--application-id", defaultValue = io.ratestream.streams.StreamsAppConfig.DEFAULT_APPLICATION_ID,
                 description = "the streams app's application id: its group, and the prefix of its internal topics and "
                         + "transactional ids (default: ${DEFAULT-VALUE})")
         String applicationId;
@@ -79,7 +77,7 @@ final class AclsCommand implements Callable<Integer> {
     public Integer call() {
         List<AclBinding> bindings = principals.bindings();
         if (!dryRun) {
-            apply(kafka.bootstrap, kafkaProperties.values, bindings, noTopics ? 0 : partitions, replication);
+            apply(kafka.bootstrap, kafkaProperties.values, bindings, noTopics ? 0 : partitions, replication.value());
         }
         System.out.printf("%s %d ACLs%s:%n", dryRun ? "would create" : "created", bindings.size(),
                 dryRun ? "" : " on " + kafka.bootstrap);
@@ -93,6 +91,15 @@ final class AclsCommand implements Callable<Integer> {
      */
     static void apply(String bootstrap, Map<String, String> admin, List<AclBinding> bindings, int partitions,
             short replication) {
+        apply(bootstrap, admin, bindings, partitions, Replication.of(replication));
+    }
+
+    /**
+     * Creates the topics (unless {@code partitions} is 0) with {@code replication} and the ACLs as the
+     * principal {@code admin} authenticates.
+     */
+    static void apply(String bootstrap, Map<String, String> admin, List<AclBinding> bindings, int partitions,
+            Replication replication) {
         if (partitions > 0) {
             List<String> created = TopicSetup.ensure(bootstrap, admin, partitions, replication);
             System.out.println(created.isEmpty() ? "topics: all there" : "created topics " + created);

@@ -40,7 +40,7 @@ final class ConsoleCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "the command, e.g. getcost")
     String command;
 
-    @Option(names = {"--server", "-server"}, defaultValue = "${env:RATESTREAM_SERVER:-127.0.0.1:2001}",
+    @Option(names = {"--server", "-server"}, defaultValue = "127.0.0.1:2001",
             description = "JSON-RPC address (default: ${DEFAULT-VALUE})")
     String server;
 
@@ -68,14 +68,14 @@ final class ConsoleCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the JSON-RPC response as it came")
     boolean json;
 
-    @Option(names = {"--api-key", "-api-key"}, defaultValue = "${env:RATESTREAM_API_KEY}",
+    @Option(names = {"--api-key", "-api-key"},
             description = "the API key of a gateway started with --auth: sent with Responder.Authenticate first")
     String apiKey;
 
     @Option(names = {"--tls", "-tls"}, description = "connect over TLS (a gateway started with --tls-cert)")
     boolean tls;
 
-    @Option(names = {"--tls-ca", "-tls-ca"}, paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_CA}",
+    @Option(names = {"--tls-ca", "-tls-ca"}, paramLabel = "PEM",
             description = "with --tls: the CA that signed the gateway's certificate (default: the JDK's CAs)")
     java.nio.file.Path tlsCa;
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
                 + "keep every budget as it was. Ctrl-C stops it cleanly.")
 final class DevCommand implements Callable<Integer> {
 
-    @Option(names = "--data-dir", defaultValue = "${env:RATESTREAM_DATA_DIR:-data}",
+    @Option(names = "--data-dir", defaultValue = "data",
             description = "where Kafka and the state stores keep their data (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
@@ -48,8 +48,11 @@ final class DevCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
+    @Mixin
+    SharedOptions.TopicReplication replication;
 
-    @Option(names = "--partitions", defaultValue = "${env:RATESTREAM_PARTITIONS:-4}",
+
+    @Option(names = "--partitions", defaultValue = "" + StreamsAppConfig.DEFAULT_PARTITIONS,
             description = "partitions of the topics created on a fresh data dir (default: ${DEFAULT-VALUE})")
     int partitions;
 
@@ -81,7 +84,8 @@ final class DevCommand implements Callable<Integer> {
             // The demo data is loaded before the gateway opens its ports: a client that connects as soon as
             // a port accepts finds the data there.
             stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams"))
-                            .withKafkaProperties(kafkaProperties.values).withPartitions(partitions),
+                            .withKafkaProperties(kafkaProperties.values).withPartitions(partitions)
+                            .withReplication(replication.value()),
                     limits.applyTo(GatewayConfig.defaults(broker.bootstrapServers())).withBind(listeners.bind)
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                             .withKafkaProperties(kafkaProperties.values).withTls(tlsSettings)

@@ -26,11 +26,11 @@ final class GatewayCommand implements Callable<Integer> {
             description = "read this partition of ratestream.replies; -1 (default) takes partitions from the group")
     int replyPartition;
 
-    @Option(names = "--reply-timeout-ms", defaultValue = "${env:RATESTREAM_REPLY_TIMEOUT_MS:-5000}",
+    @Option(names = "--reply-timeout-ms", defaultValue = "" + GatewayConfig.DEFAULT_REPLY_TIMEOUT_MS,
             description = "how long a caller waits for a reply (default: ${DEFAULT-VALUE})")
     long replyTimeoutMs;
 
-    @Option(names = "--idle-timeout-s", defaultValue = "900",
+    @Option(names = "--idle-timeout-s", defaultValue = "" + GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS,
             description = "close idle JSON-RPC connections after this many seconds (default: ${DEFAULT-VALUE})")
     long idleTimeoutSeconds;
 
@@ -50,8 +50,6 @@ final class GatewayCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
-    @Mixin
-    SharedOptions.Config config;
 
     @Override
     public Integer call() throws Exception {

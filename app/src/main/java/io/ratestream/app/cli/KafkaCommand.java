@@ -63,15 +63,13 @@ final class KafkaCommand implements Callable<Integer> {
                     + "below, as the super user")
     boolean ratestreamAcls;
 
-    @Option(names = "--partitions", defaultValue = "${env:RATESTREAM_PARTITIONS:-4}",
+    @Option(names = "--partitions", defaultValue = "4",
             description = "partitions of the topics --ratestream-acls creates (default: ${DEFAULT-VALUE})")
     int partitions;
 
     @Mixin
     AclsCommand.Principals principals;
 
-    @Mixin
-    SharedOptions.Config config;
 
     @Override
     public Integer call() throws Exception {

@@ -42,7 +42,7 @@ final class KeysCommand implements Runnable {
 
     /** The auth file option every subcommand shares. */
     static final class FileOption {
-        @Option(names = "--auth", paramLabel = "FILE", defaultValue = "${env:RATESTREAM_AUTH:-auth.json}",
+        @Option(names = "--auth", paramLabel = "FILE", defaultValue = "auth.json",
                 description = "the auth file (default: ${DEFAULT-VALUE})")
         Path file;
 

@@ -23,7 +23,7 @@ final class LoadCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Kafka kafka;
 
-    @Option(names = "--tenant", defaultValue = "${env:RATESTREAM_TENANT:-vdf}",
+    @Option(names = "--tenant", defaultValue = "vdf",
             description = "tenant of the budgets, which the original files do not carry (default: ${DEFAULT-VALUE})")
     String tenant;
 
@@ -49,8 +49,6 @@ final class LoadCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
-    @Mixin
-    SharedOptions.Config config;
 
     @Override
     public Integer call() throws Exception {

@@ -1,22 +1,33 @@
 package io.ratestream.app.cli;
 
-import java.io.File;
-import java.util.Arrays;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
- * {@code ratestream}: one command line for every part. Options come from flags, else from the
- * properties file named by {@code --config} (keys are the option names without dashes, e.g.
- * {@code bootstrap=kafka1:9092}), else from environment variables ({@code RATESTREAM_BOOTSTRAP}, ...),
- * else from the defaults shown by {@code --help}.
+ * {@code ratestream}: one command line for every part, and the only way in (the Docker image's entry
+ * point too). Options come from flags, else from the properties file named by {@code --config}, else from
+ * environment variables ({@code RATESTREAM_BOOTSTRAP}, ...), else from the defaults shown by
+ * {@code --help}: see {@link OptionDefaults} and docs/configuration.md.
  */
 @Command(name = "ratestream", mixinStandardHelpOptions = true, version = "ratestream 0.1.0-SNAPSHOT",
         description = "Real-time rating and prepaid charging on Kafka Streams, speaking the 2012 CGRateS API.",
+        footer = {"", "Every option can also be set in a --config file (bootstrap=HOST:PORT) or as an environment "
+                + "variable (RATESTREAM_BOOTSTRAP); docs/configuration.md lists them all."},
         subcommands = {DevCommand.class, LoadCommand.class, ConsoleCommand.class, StreamsCommand.class,
             GatewayCommand.class, ReplayCommand.class, RateCommand.class, io.ratestream.app.bench.BenchCommand.class,
-            KafkaCommand.class, KeysCommand.class, AclsCommand.class})
+            KafkaCommand.class, KeysCommand.class, AclsCommand.class, ConfigurationReference.class})
 public final class RatestreamCli implements Runnable {
+
+    /** The {@code --config} option: every command accepts it; read before parsing (see {@link #execute}). */
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "a properties file of options: KEY=VALUE per line, KEY the option's name without dashes "
+                    + "(bootstrap=kafka1:9092); flags win over it, it wins over RATESTREAM_* variables")
+    Path config;
 
     @Override
     public void run() {
@@ -27,18 +38,53 @@ public final class RatestreamCli implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs a command line; returns its exit code. */
+    /** Runs a command line with this process's environment; returns its exit code. */
     public static int execute(String... args) {
+        return execute(System.getenv(), args);
+    }
+
+    /** Runs a command line with the given environment variables; returns its exit code. */
+    static int execute(Map<String, String> environment, String... args) {
         CommandLine cli = new CommandLine(new RatestreamCli());
-        int config = Arrays.asList(args).indexOf("--config");
-        if (config >= 0 && config + 1 < args.length) {
-            cli.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(new File(args[config + 1])));
+        OptionDefaults defaults;
+        try {
+            defaults = OptionDefaults.of(configFile(environment, args), environment);
+        } catch (IllegalArgumentException e) {
+            cli.getErr().println("ratestream: " + e.getMessage());
+            return 2;
         }
+        cli.setDefaultValueProvider(defaults);
+        cli.setExecutionStrategy(parsed -> {
+            CommandLine command = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+            List<String> unknown = defaults.unknownKeys(command.getCommandSpec());
+            if (!unknown.isEmpty() && !command.isUsageHelpRequested() && !command.isVersionHelpRequested()) {
+                command.getErr().println("ratestream " + command.getCommandName() + ": the --config file "
+                        + defaults.file() + " has keys that are no option of this command: " + unknown
+                        + " (keys are option names without the dashes; `ratestream " + command.getCommandName()
+                        + " --help` lists them)");
+                return 2;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cli.setExecutionExceptionHandler((error, command, parsed) -> {
             command.getErr().println("ratestream " + command.getCommandName() + ": " + message(error));
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** The file of {@code --config FILE} or {@code --config=FILE}, else of RATESTREAM_CONFIG, else null. */
+    private static Path configFile(Map<String, String> environment, String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        String fromEnvironment = environment.get(OptionDefaults.ENV_PREFIX + "CONFIG");
+        return fromEnvironment == null || fromEnvironment.isBlank() ? null : Path.of(fromEnvironment);
     }
 
     private static String message(Throwable error) {

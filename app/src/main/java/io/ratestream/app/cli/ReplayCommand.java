@@ -17,22 +17,20 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Kafka kafka;
 
-    @Option(names = "--application-id", defaultValue = "${env:RATESTREAM_APPLICATION_ID:-ratestream}",
+    @Option(names = "--application-id", defaultValue = io.ratestream.streams.StreamsAppConfig.DEFAULT_APPLICATION_ID,
             description = "the live streams app's application id (default: ${DEFAULT-VALUE})")
     String applicationId;
 
     @Option(names = "--verify", description = "compare with the live budgets")
     boolean verify;
 
-    @Option(names = "--idempotency-retention-hours", defaultValue = "24",
+    @Option(names = "--idempotency-retention-hours", defaultValue = "" + io.ratestream.streams.StreamsAppConfig.DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
             description = "the streams app's idempotency retention (default: ${DEFAULT-VALUE})")
     long retentionHours;
 
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
-    @Mixin
-    SharedOptions.Config config;
 
     @Override
     public Integer call() {

@@ -21,21 +21,21 @@ public final class SharedOptions {
 
     /** Where Kafka is. */
     public static final class Kafka {
-        @Option(names = "--bootstrap", defaultValue = "${env:RATESTREAM_BOOTSTRAP:-127.0.0.1:9092}",
+        @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092",
                 description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
         public String bootstrap;
     }
 
     /** The port of an embedded Kafka broker (dev, kafka). */
     static final class KafkaPort {
-        @Option(names = "--kafka-port", defaultValue = "${env:RATESTREAM_KAFKA_PORT:-9092}",
+        @Option(names = "--kafka-port", defaultValue = "9092",
                 description = "Kafka port (default: ${DEFAULT-VALUE})")
         int port;
     }
 
     /** Kafka client properties passed through as they are (security for a real cluster, tuning). */
     static final class KafkaProperties {
-        @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+        @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = "\\R", splitSynopsisLabel = "",
                 description = "a Kafka Streams or Kafka client property, applied after ratestream's own settings to "
                         + "every Kafka client of this process (repeat it for several; e.g. "
                         + "security.protocol=SASL_SSL). It wins over ratestream's settings, so it can also weaken "
@@ -45,15 +45,15 @@ public final class SharedOptions {
 
     /** The gateway's listeners. */
     static final class Listeners {
-        @Option(names = "--bind", defaultValue = "${env:RATESTREAM_BIND:-127.0.0.1}",
+        @Option(names = "--bind", defaultValue = "127.0.0.1",
                 description = "address the listeners bind to (default: ${DEFAULT-VALUE})")
         String bind;
 
-        @Option(names = "--jsonrpc-port", defaultValue = "${env:RATESTREAM_JSONRPC_PORT:-2001}",
+        @Option(names = "--jsonrpc-port", defaultValue = "" + GatewayConfig.JSON_RPC_PORT,
                 description = "JSON-RPC over TCP port (default: ${DEFAULT-VALUE})")
         int jsonRpcPort;
 
-        @Option(names = "--http-port", defaultValue = "${env:RATESTREAM_HTTP_PORT:-8000}",
+        @Option(names = "--http-port", defaultValue = "" + GatewayConfig.HTTP_PORT,
                 description = "HTTP port (default: ${DEFAULT-VALUE})")
         int httpPort;
 
@@ -66,37 +66,37 @@ public final class SharedOptions {
 
     /** The gateway's ceilings (docs/limits.md): each limit a client can reach, with its default. */
     static final class GatewayLimits {
-        @Option(names = "--max-connections", defaultValue = "${env:RATESTREAM_MAX_CONNECTIONS:-10000}",
+        @Option(names = "--max-connections", defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS,
                 description = "JSON-RPC connections open at once; one more is answered busy and closed "
                         + "(default: ${DEFAULT-VALUE})")
         int maxConnections;
 
         @Option(names = "--max-connections-per-address",
-                defaultValue = "${env:RATESTREAM_MAX_CONNECTIONS_PER_ADDRESS:-1000}",
+                defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
                 description = "JSON-RPC connections open at once from one IP address (default: ${DEFAULT-VALUE})")
         int maxConnectionsPerAddress;
 
         @Option(names = "--max-in-flight-per-connection",
-                defaultValue = "${env:RATESTREAM_MAX_IN_FLIGHT_PER_CONNECTION:-32}",
+                defaultValue = "" + ConnectionLimits.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
                 description = "calls waiting for an answer on one JSON-RPC connection before it is no longer read "
                         + "(back-pressure, nothing refused) (default: ${DEFAULT-VALUE})")
         int maxInFlightPerConnection;
 
-        @Option(names = "--write-buffer-high-water", defaultValue = "${env:RATESTREAM_WRITE_BUFFER_HIGH_WATER:-65536}",
+        @Option(names = "--write-buffer-high-water", defaultValue = "" + ConnectionLimits.DEFAULT_WRITE_BUFFER_HIGH_WATER,
                 description = "bytes of unsent answers on one JSON-RPC connection before it is no longer read; "
                         + "read again below half of it (default: ${DEFAULT-VALUE})")
         int writeBufferHighWater;
 
-        @Option(names = "--request-deadline-ms", defaultValue = "${env:RATESTREAM_REQUEST_DEADLINE_MS:-10000}",
+        @Option(names = "--request-deadline-ms", defaultValue = "" + ConnectionLimits.DEFAULT_REQUEST_DEADLINE_MS,
                 description = "time to complete one JSON-RPC request object once it has begun; 0 for none "
                         + "(default: ${DEFAULT-VALUE})")
         long requestDeadlineMs;
 
-        @Option(names = "--max-request-bytes", defaultValue = "${env:RATESTREAM_MAX_REQUEST_BYTES:-65536}",
+        @Option(names = "--max-request-bytes", defaultValue = "" + GatewayConfig.MAX_REQUEST_BYTES,
                 description = "largest request: a JSON-RPC object on TCP, an HTTP body (default: ${DEFAULT-VALUE})")
         int maxRequestBytes;
 
-        @Option(names = "--max-pending", defaultValue = "${env:RATESTREAM_MAX_PENDING:-10000}",
+        @Option(names = "--max-pending", defaultValue = "" + GatewayConfig.MAX_PENDING,
                 description = "requests waiting for their reply at once; one more is answered busy (HTTP 503) "
                         + "without being sent (default: ${DEFAULT-VALUE})")
         int maxPending;
@@ -113,7 +113,7 @@ public final class SharedOptions {
 
     /** Who may call the gateway (docs/security.md). */
     static final class Access {
-        @Option(names = "--auth", paramLabel = "FILE", defaultValue = "${env:RATESTREAM_AUTH}",
+        @Option(names = "--auth", paramLabel = "FILE",
                 description = "the principals (API key and client certificate digests, tenants, roles) that may "
                         + "call; `ratestream keys add` writes it; SIGHUP reloads it. Without it every caller may do "
                         + "everything, so the listeners stay on loopback")
@@ -158,21 +158,21 @@ public final class SharedOptions {
 
     /** TLS on both gateway listeners (docs/security.md): JSON-RPC over TLS and HTTPS, no plain listener. */
     static final class Tls {
-        @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_CERT}",
+        @Option(names = "--tls-cert", paramLabel = "PEM",
                 description = "the gateway's certificate (then its intermediates) as PEM: both listeners speak "
                         + "TLS, JSON-RPC over TLS and HTTPS; needs --tls-key")
         Path certificate;
 
-        @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_KEY}",
+        @Option(names = "--tls-key", paramLabel = "PEM",
                 description = "the certificate's private key: unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY), RSA or EC")
         Path key;
 
-        @Option(names = "--tls-client-ca", paramLabel = "PEM", defaultValue = "${env:RATESTREAM_TLS_CLIENT_CA}",
+        @Option(names = "--tls-client-ca", paramLabel = "PEM",
                 description = "ask clients for a certificate signed by this CA: required on JSON-RPC over TLS, "
                         + "optional on HTTPS (a client may use an API key instead)")
         Path clientCa;
 
-        @Option(names = "--tls-handshake-timeout-ms", defaultValue = "${env:RATESTREAM_TLS_HANDSHAKE_TIMEOUT_MS:-10000}",
+        @Option(names = "--tls-handshake-timeout-ms", defaultValue = "" + TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT_MS,
                 description = "a JSON-RPC connection that has not completed its TLS handshake by then is closed "
                         + "(default: ${DEFAULT-VALUE})")
         long handshakeTimeoutMs;
@@ -210,9 +210,21 @@ public final class SharedOptions {
         }
     }
 
-    /** A properties file of options (read by {@link RatestreamCli} before parsing). */
-    static final class Config {
-        @Option(names = "--config", description = "a properties file of options (keys: option names without dashes)")
-        Path config;
+    /** Replication of the topics a command creates: ratestream's and Kafka Streams' internal ones. */
+    static final class TopicReplication {
+        @Option(names = "--replication-factor", defaultValue = "" + io.ratestream.streams.Replication.BROKER_DEFAULT,
+                description = "copies of each topic this creates, ratestream's and Kafka Streams' internal ones; -1 "
+                        + "(default) for the cluster's default.replication.factor (3 on a `ratestream kafka` cluster "
+                        + "of three or more nodes). Existing topics keep theirs")
+        int factor;
+
+        @Option(names = "--min-insync-replicas", defaultValue = "" + io.ratestream.streams.Replication.BROKER_DEFAULT,
+                description = "copies that must have a write before it is acknowledged (producers use acks=all), "
+                        + "set on each topic this creates; -1 (default) for the cluster's min.insync.replicas")
+        int minInsyncReplicas;
+
+        io.ratestream.streams.Replication value() {
+            return new io.ratestream.streams.Replication(factor, minInsyncReplicas);
+        }
     }
 }

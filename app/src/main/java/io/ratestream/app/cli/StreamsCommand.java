@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
  * The streams app alone, against an existing cluster. Exits 0 when stopped (SIGTERM, Ctrl-C), and 1 when
  * the Kafka Streams client stops by itself (it reached ERROR: a stream thread kept failing after being
  * replaced, or the global thread failed), so that a supervisor restarts it.
+ *
+ * <p>The defaults are {@link StreamsAppConfig}'s constants: declared there once, shown by {@code --help}.
  */
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = "The Kafka Streams app against an existing Kafka cluster. Creates missing topics, then processes "
@@ -25,15 +27,15 @@ final class StreamsCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.Kafka kafka;
 
-    @Option(names = "--state-dir", defaultValue = "${env:RATESTREAM_STATE_DIR:-data/streams}",
+    @Option(names = "--state-dir", defaultValue = "data/streams",
             description = "state stores (default: ${DEFAULT-VALUE})")
     Path stateDir;
 
-    @Option(names = "--application-id", defaultValue = "${env:RATESTREAM_APPLICATION_ID:-ratestream}",
+    @Option(names = "--application-id", defaultValue = StreamsAppConfig.DEFAULT_APPLICATION_ID,
             description = "Kafka Streams application id (default: ${DEFAULT-VALUE})")
     String applicationId;
 
-    @Option(names = "--commit-interval-ms", defaultValue = "${env:RATESTREAM_COMMIT_INTERVAL_MS:-100}",
+    @Option(names = "--commit-interval-ms", defaultValue = "" + StreamsAppConfig.DEFAULT_COMMIT_INTERVAL_MS,
             description = "transaction commit interval (default: ${DEFAULT-VALUE}; see docs/design.md)")
     long commitIntervalMs;
 
@@ -41,31 +43,55 @@ final class StreamsCommand implements Callable<Integer> {
             description = "exactly_once_v2 (default) or at_least_once (for measurements only)")
     String guarantee;
 
-    @Option(names = "--partitions", defaultValue = "${env:RATESTREAM_PARTITIONS:-4}",
+    @Option(names = "--partitions", defaultValue = "" + StreamsAppConfig.DEFAULT_PARTITIONS,
             description = "partitions of the topics this creates when missing (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--threads", defaultValue = "1", description = "stream threads (default: ${DEFAULT-VALUE})")
+    @Mixin
+    SharedOptions.TopicReplication replication;
+
+    @Option(names = "--standby-replicas", defaultValue = "" + StreamsAppConfig.DEFAULT_STANDBY_REPLICAS,
+            description = "warm copies of each partition's budgets kept by other instances, so that a killed "
+                    + "instance's subscribers move to one that has them already; placed only where another "
+                    + "instance runs (default: ${DEFAULT-VALUE})")
+    int standbyReplicas;
+
+    @Option(names = "--session-timeout-ms", defaultValue = "" + StreamsAppConfig.DEFAULT_SESSION_TIMEOUT_MS,
+            description = "how long the group waits for a silent instance before moving its partitions; raised to "
+                    + "the brokers' group.min.session.timeout.ms when that is higher (default: ${DEFAULT-VALUE}; "
+                    + "docs/operations.md)")
+    long sessionTimeoutMs;
+
+    @Option(names = "--threads", defaultValue = "" + StreamsAppConfig.DEFAULT_STREAM_THREADS,
+            description = "stream threads (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--idempotency-retention-hours", defaultValue = "24",
+    @Option(names = "--idempotency-retention-hours", defaultValue = "" + StreamsAppConfig.DEFAULT_IDEMPOTENCY_RETENTION_HOURS,
             description = "how long a request id's reply is kept for retries (default: ${DEFAULT-VALUE})")
     long retentionHours;
 
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
-    @Mixin
-    SharedOptions.Config config;
+    /** The configuration these options say. */
+    StreamsAppConfig settings() {
+        return StreamsAppConfig.defaults(kafka.bootstrap, stateDir).with(b -> {
+            b.applicationId = applicationId;
+            b.processingGuarantee = guarantee;
+            b.commitInterval = Duration.ofMillis(commitIntervalMs);
+            b.streamThreads = threads;
+            b.idempotencyRetention = Duration.ofHours(retentionHours);
+            b.partitions = partitions;
+            b.replication = replication.value();
+            b.standbyReplicas = standbyReplicas;
+            b.sessionTimeout = Duration.ofMillis(sessionTimeoutMs);
+            b.kafkaProperties = kafkaProperties.values;
+        });
+    }
 
     @Override
     public Integer call() throws Exception {
-        StreamsAppConfig defaults = StreamsAppConfig.defaults(kafka.bootstrap, stateDir);
-        StreamsAppConfig settings = new StreamsAppConfig(kafka.bootstrap, applicationId, stateDir, guarantee,
-                Duration.ofMillis(commitIntervalMs), defaults.pollInterval(), defaults.producerLinger(), threads,
-                Duration.ofHours(retentionHours), defaults.refillCheck(), partitions, defaults.replicationFactor(),
-                kafkaProperties.values);
-        StreamsApp app = StreamsApp.start(settings);
+        StreamsApp app = StreamsApp.start(settings());
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
             app.close();

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratestream.schemas.topics.Topics;
+import io.ratestream.streams.Replication;
+import io.ratestream.streams.SessionTimeoutCheck;
 import io.ratestream.streams.TopicSetup;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import io.ratestream.testkit.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +55,49 @@ class TopicSetupTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("ratestream.admin-commands has 2 partitions and ratestream.commands 3")
                     .hasMessageContaining("must have the same count");
+        }
+    }
+
+    @Test
+    void shouldLeaveReplicationToTheBrokerByDefaultAndSetTheMinimumInSyncWhenAsked(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0)) {
+            String bootstrap = broker.bootstrapServers();
+            TopicSetup.ensure(bootstrap, Map.of(), 2, Replication.DEFAULTS);
+            try (Admin admin = admin(bootstrap)) {
+                ConfigResource replies = new ConfigResource(ConfigResource.Type.TOPIC, Topics.REPLIES);
+                Config config = admin.describeConfigs(List.of(replies)).all().get(30, TimeUnit.SECONDS).get(replies);
+                assertThat(config.get("min.insync.replicas").source())
+                        .isNotEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+                assertThat(admin.describeTopics(List.of(Topics.REPLIES)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(Topics.REPLIES).partitions().get(0).replicas()).hasSize(1);
+                admin.deleteTopics(List.of(Topics.REPLIES)).all().get(30, TimeUnit.SECONDS);
+            }
+            awaitGone(bootstrap, Topics.REPLIES);
+
+            TopicSetup.ensure(bootstrap, Map.of(), 2, new Replication(1, 1));
+            try (Admin admin = admin(bootstrap)) {
+                ConfigResource replies = new ConfigResource(ConfigResource.Type.TOPIC, Topics.REPLIES);
+                ConfigEntry minIsr = admin.describeConfigs(List.of(replies)).all().get(30, TimeUnit.SECONDS)
+                        .get(replies).get("min.insync.replicas");
+                assertThat(minIsr.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+                assertThat(minIsr.value()).isEqualTo("1");
+            }
+        }
+    }
+
+    @Test
+    void shouldFitTheSessionTimeoutIntoTheBrokersMinimum(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0)) {
+            long minimum;
+            try (Admin admin = admin(broker.bootstrapServers())) {
+                ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
+                minimum = Long.parseLong(admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS)
+                        .get(node).get("group.min.session.timeout.ms").value());
+            }
+            assertThat(SessionTimeoutCheck.fit(broker.bootstrapServers(), Map.of(), Duration.ofMillis(minimum - 1)))
+                    .hasMillis(minimum);
+            assertThat(SessionTimeoutCheck.fit(broker.bootstrapServers(), Map.of(), Duration.ofMillis(minimum + 1)))
+                    .hasMillis(minimum + 1);
         }
     }
 
