@@ -99,6 +99,7 @@ public final class StreamsApp implements AutoCloseable {
         streams.setUncaughtExceptionHandler(threads);
         streams.setStateListener((now, before) -> {
             LOG.info("streams {} -> {}", before, now);
+            restore.running(now == KafkaStreams.State.RUNNING);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING && !closing.get()) {
                 Throwable cause = threads.fatal() != null ? threads.fatal()
                         : new IllegalStateException("the streams client went " + now + " without being closed");

@@ -16,9 +16,10 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  * how many records they have left, for readiness and metrics; and reports progress as lines of text, at
  * most one every {@link #PROGRESS_INTERVAL} while restoring, and one when a restoration is done.
  *
- * <p>A restoration "round" starts when a partition starts restoring while none is and ends when none is
- * left (at start-up, and again after a rebalance that moves tasks here). Thread-safe: Kafka Streams calls
- * it from its state-updater and global threads. Not stream processing: it reads a clock.
+ * <p>A restoration starts when a partition starts restoring while none is, and is done when none is left
+ * and the client is RUNNING (at start-up the global stores restore one after the other, then the tasks'
+ * stores: one restoration, one line when it is done). Thread-safe: Kafka Streams calls it from its
+ * state-updater, global and stream threads. Not stream processing: it reads a clock.
  */
 public final class RestoreTracker implements StateRestoreListener {
 
@@ -30,6 +31,8 @@ public final class RestoreTracker implements StateRestoreListener {
     private final long intervalNanos;
     private final Map<TopicPartition, Partition> restoring = new HashMap<>();
     private long restoredEver;
+    private boolean running;
+    private boolean inRound;
     private long roundStart;
     private long roundRestored;
     private int roundPartitions;
@@ -77,7 +80,8 @@ public final class RestoreTracker implements StateRestoreListener {
     public void onRestoreStart(TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
         synchronized (this) {
             long now = nanoTime.getAsLong();
-            if (restoring.isEmpty()) {
+            if (!inRound) {
+                inRound = true;
                 roundStart = now;
                 roundRestored = 0;
                 roundPartitions = 0;
@@ -112,21 +116,40 @@ public final class RestoreTracker implements StateRestoreListener {
 
     @Override
     public void onRestoreEnd(TopicPartition partition, String storeName, long totalRestored) {
-        report(finished(partition, "restored"));
+        report(finished(partition, "state stores restored"));
     }
 
     /** The task moved to another instance before it finished restoring: the partition is no longer restoring here. */
     @Override
     public void onRestoreSuspended(TopicPartition partition, String storeName, long totalRestored) {
-        report(finished(partition, "restoration stopped (its task moved to another instance) after"));
+        report(finished(partition, "state store restoration ended (a task moved to another instance)"));
     }
 
     private synchronized String finished(TopicPartition partition, String what) {
-        if (restoring.remove(partition) == null || !restoring.isEmpty()) {
+        return restoring.remove(partition) == null ? null : doneLine(what);
+    }
+
+    /**
+     * Tells whether the client is RUNNING now (its state listener calls this): a restoration is done
+     * only once it is.
+     */
+    public void running(boolean isRunning) {
+        String line;
+        synchronized (this) {
+            running = isRunning;
+            line = doneLine("state stores restored");
+        }
+        report(line);
+    }
+
+    /** The line that ends the restoration if it is done now, else null. */
+    private String doneLine(String what) {
+        if (!inRound || !restoring.isEmpty() || !running) {
             return null;
         }
+        inRound = false;
         double seconds = (nanoTime.getAsLong() - roundStart) / 1e9;
-        return String.format(Locale.ROOT, "state stores %s: %,d records of %d partition%s in %.1f s", what,
+        return String.format(Locale.ROOT, "%s: %,d records of %d partition%s in %.1f s", what,
                 roundRestored, roundPartitions, roundPartitions == 1 ? "" : "s", seconds);
     }
 
