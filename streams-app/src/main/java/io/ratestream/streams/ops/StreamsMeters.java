@@ -49,6 +49,7 @@ public final class StreamsMeters implements CommandMetrics, AutoCloseable {
     private final Counter refills;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private KafkaStreamsMetrics kafka;
+    private volatile IntSupplier replacements = () -> 0;
 
     /** The registry with the JVM's meters and ratestream's counters; see {@link #bind} for the rest. */
     public StreamsMeters() {
@@ -74,18 +75,21 @@ public final class StreamsMeters implements CommandMetrics, AutoCloseable {
             BooleanSupplier ready) {
         kafka = new KafkaStreamsMetrics(streams);
         kafka.bindTo(registry);
-        FunctionCounter.builder("ratestream.streams.thread.replacements", threadReplacements,
-                        replaced -> replaced.getAsInt())
+        // Micrometer holds a meter's object weakly: these meters hold this (which the app holds) or their
+        // supplier strongly, never a lambda that nothing else holds.
+        replacements = threadReplacements;
+        FunctionCounter.builder("ratestream.streams.thread.replacements", this, meters -> meters.replacements.getAsInt())
                 .description("failed stream threads replaced since start").register(registry);
         Gauge.builder("ratestream.streams.restore.partitions", restore, r -> r.snapshot().partitions())
-                .description("state store partitions restoring now").register(registry);
+                .description("state store partitions restoring now").strongReference(true).register(registry);
         Gauge.builder("ratestream.streams.restore.remaining.records", restore, r -> r.snapshot().remainingRecords())
-                .description("records the restoring partitions have left (at most)").register(registry);
+                .description("records the restoring partitions have left (at most)").strongReference(true)
+                .register(registry);
         FunctionCounter.builder("ratestream.streams.restored.records", restore, RestoreTracker::restoredRecords)
                 .description("state store records restored since start").register(registry);
         Gauge.builder("ratestream.streams.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
                 .description("1 when RUNNING with every store restored (what /health/ready answers), else 0")
-                .register(registry);
+                .strongReference(true).register(registry);
     }
 
     /** The registry, for {@code /metrics}. */
