@@ -35,7 +35,8 @@ class StreamsExitTest {
     /**
      * Kafka's default production handler (fail) and a producer that may send less than the dead letter of
      * a 600 KB record: that record kills the stream thread each time it is read. After the three
-     * replacements allowed (within ten minutes) the client shuts down to ERROR, and the command exits 1.
+     * replacements allowed (within ten minutes) the client shuts down to ERROR, and the command exits 1,
+     * its health and metrics server closed with it.
      */
     @Test
     void shouldExitWithStatusOneWhenTheStreamsClientKeepsFailing(KafkaBroker broker, @TempDir Path state)
@@ -52,8 +53,9 @@ class StreamsExitTest {
                     poison)).get(30, TimeUnit.SECONDS);
         }
 
+        int http = freePort();
         CompletableFuture<CliTest.Run> streams = CompletableFuture.supplyAsync(() -> CliTest.cli("streams", "--bootstrap", bootstrap,
-                "--state-dir", state.toString(), "--application-id", "exit-" + run,
+                "--state-dir", state.toString(), "--application-id", "exit-" + run, "--http-port", String.valueOf(http),
                 "--kafka-property", "production.exception.handler=" + DefaultProductionExceptionHandler.class.getName(),
                 "--kafka-property", "producer.max.request.size=100000"));
         CliTest.Run result = streams.get(240, TimeUnit.SECONDS);
@@ -61,6 +63,10 @@ class StreamsExitTest {
         assertThat(result.code()).as(result.err()).isEqualTo(1);
         assertThat(result.err()).contains("ratestream streams: exiting with status 1: the streams client stopped by "
                 + "itself").contains("a record may have");
+        assertThat(result.out()).contains("health and metrics on http://127.0.0.1:" + http + "/");
+        try (ServerSocket closed = new ServerSocket(http, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(closed.getLocalPort()).as("the HTTP server's port is free again").isEqualTo(http);
+        }
     }
 
     /** The same failure under {@code ratestream dev}: it exits 1 too, closing its broker and gateway. */

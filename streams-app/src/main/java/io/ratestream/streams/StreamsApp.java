@@ -1,5 +1,11 @@
 package io.ratestream.streams;
 
+import io.ratestream.streams.ops.OpsOptions;
+import io.ratestream.streams.ops.OpsServer;
+import io.ratestream.streams.ops.RestoreTracker;
+import io.ratestream.streams.ops.StreamsHealth;
+import io.ratestream.streams.ops.StreamsMeters;
+import io.ratestream.streams.topology.CommandMetrics;
 import io.ratestream.streams.topology.RatestreamTopology;
 import io.ratestream.streams.topology.ReferenceBook;
 import java.time.Duration;
@@ -20,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * global thread failed; or NOT_RUNNING without {@link #close()}) completes {@link #failure()}: whoever
  * runs this app waits for that as well as for its own stop signal, and exits non-zero so that a
  * supervisor restarts it, rather than idling as a zombie.
+ *
+ * <p>With an HTTP port in its {@link OpsOptions}, an {@link OpsServer} answers {@code /health/live},
+ * {@code /health/ready} and {@code /metrics}; it stops only after the client has closed, so that a
+ * failed client is reported as not live until the process exits. Restoration progress is logged.
  */
 public final class StreamsApp implements AutoCloseable {
 
@@ -31,15 +41,24 @@ public final class StreamsApp implements AutoCloseable {
     private final ThreadReplacementLimit threads;
     private final CompletableFuture<Throwable> failure;
     private final AtomicBoolean closing;
+    private final RestoreTracker restore;
+    private final StreamsHealth health;
+    private final StreamsMeters meters;
+    private final OpsServer server;
 
     private StreamsApp(StreamsAppConfig config, KafkaStreams streams, ReferenceBook reference,
-            ThreadReplacementLimit threads, CompletableFuture<Throwable> failure, AtomicBoolean closing) {
+            ThreadReplacementLimit threads, CompletableFuture<Throwable> failure, AtomicBoolean closing,
+            RestoreTracker restore, StreamsHealth health, StreamsMeters meters, OpsServer server) {
         this.config = config;
         this.streams = streams;
         this.reference = reference;
         this.threads = threads;
         this.failure = failure;
         this.closing = closing;
+        this.restore = restore;
+        this.health = health;
+        this.meters = meters;
+        this.server = server;
     }
 
     /** Creates missing topics, then starts processing. Returns at once; see {@link #awaitRunning}. */
@@ -52,17 +71,36 @@ public final class StreamsApp implements AutoCloseable {
      * allows. Returns at once; see {@link #awaitRunning}.
      */
     public static StreamsApp start(StreamsAppConfig config, ThreadReplacementLimit threads) {
+        return start(config, threads, OpsOptions.none());
+    }
+
+    /**
+     * Creates missing topics, then starts processing, replacing failed stream threads as {@code threads}
+     * allows, with the HTTP server and progress reporting of {@code ops}. Returns at once, the HTTP server
+     * listening; see {@link #awaitRunning}.
+     *
+     * @throws IllegalStateException when the HTTP server cannot listen (nothing is left running then)
+     */
+    public static StreamsApp start(StreamsAppConfig config, ThreadReplacementLimit threads, OpsOptions ops) {
         TopicSetup.ensure(config.bootstrapServers(), config.kafkaProperties(), config.partitions(),
                 config.replication());
         config = config.withSessionTimeout(SessionTimeoutCheck.fit(config.bootstrapServers(),
                 config.kafkaProperties(), config.sessionTimeout()));
         ReferenceBook reference = new ReferenceBook();
-        KafkaStreams streams = new KafkaStreams(RatestreamTopology.build(config, reference), config.toProperties());
+        StreamsMeters meters = ops.httpPort() == null ? null : new StreamsMeters();
+        KafkaStreams streams = new KafkaStreams(RatestreamTopology.build(config, reference,
+                meters == null ? CommandMetrics.NONE : meters), config.toProperties());
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         AtomicBoolean closing = new AtomicBoolean();
+        RestoreTracker restore = new RestoreTracker(line -> {
+            LOG.info(line);
+            ops.progress().accept(line);
+        });
+        streams.setGlobalStateRestoreListener(restore);
         streams.setUncaughtExceptionHandler(threads);
         streams.setStateListener((now, before) -> {
             LOG.info("streams {} -> {}", before, now);
+            restore.running(now == KafkaStreams.State.RUNNING);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING && !closing.get()) {
                 Throwable cause = threads.fatal() != null ? threads.fatal()
                         : new IllegalStateException("the streams client went " + now + " without being closed");
@@ -70,8 +108,39 @@ public final class StreamsApp implements AutoCloseable {
                 failure.complete(cause);
             }
         });
-        streams.start();
-        return new StreamsApp(config, streams, reference, threads, failure, closing);
+        StreamsHealth health = new StreamsHealth(streams::state,
+                () -> failure.isDone() ? describe(failure.join()) : null, restore, () -> restoringTasks(streams));
+        OpsServer server = null;
+        try {
+            if (meters != null) {
+                meters.bind(streams, threads::replaced, restore, () -> health.ready().ok());
+                server = OpsServer.start(ops.httpBind(), ops.httpPort(), health, meters.registry());
+            }
+            streams.start();
+        } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            streams.close(Duration.ofSeconds(30));
+            if (meters != null) {
+                meters.close();
+            }
+            throw e;
+        }
+        return new StreamsApp(config, streams, reference, threads, failure, closing, restore, health, meters, server);
+    }
+
+    /** Active tasks Kafka Streams' state updaters are restoring now ({@code active-restoring-tasks}). */
+    private static int restoringTasks(KafkaStreams streams) {
+        double total = 0;
+        for (java.util.Map.Entry<MetricName, ? extends Metric> metric : streams.metrics().entrySet()) {
+            if (metric.getKey().name().equals("active-restoring-tasks")
+                    && metric.getKey().group().equals("stream-state-updater-metrics")
+                    && metric.getValue().metricValue() instanceof Number value) {
+                total += value.doubleValue();
+            }
+        }
+        return (int) total;
     }
 
     /**
@@ -147,10 +216,37 @@ public final class StreamsApp implements AutoCloseable {
         return config;
     }
 
-    /** Stops cleanly: commits, closes the stores, leaves the group. Safe to call more than once. */
+    /** Liveness and readiness, as {@code /health/live} and {@code /health/ready} answer them. */
+    public StreamsHealth health() {
+        return health;
+    }
+
+    /** The restoration of this instance's state stores. */
+    public RestoreTracker restore() {
+        return restore;
+    }
+
+    /** The port of the HTTP server for health and metrics; -1 when there is none. */
+    public int httpPort() {
+        return server == null ? -1 : server.port();
+    }
+
+    /**
+     * Stops cleanly: commits, closes the stores, leaves the group; then stops the HTTP server (until
+     * then, a client that failed is reported as not live). Safe to call more than once.
+     */
     @Override
     public void close() {
         closing.set(true);
-        streams.close(Duration.ofSeconds(30));
+        try {
+            streams.close(Duration.ofSeconds(30));
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            if (meters != null) {
+                meters.close();
+            }
+        }
     }
 }

@@ -2,6 +2,8 @@ package io.ratestream.app.cli;
 
 import io.ratestream.streams.StreamsApp;
 import io.ratestream.streams.StreamsAppConfig;
+import io.ratestream.streams.ThreadReplacementLimit;
+import io.ratestream.streams.ops.OpsOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -70,6 +72,16 @@ final class StreamsCommand implements Callable<Integer> {
             description = "how long a request id's reply is kept for retries (default: ${DEFAULT-VALUE})")
     long retentionHours;
 
+    // Off unless given: several instances on one machine would clash on any fixed default port.
+    @Option(names = "--http-port", description = "serve /health/live, /health/ready and /metrics (Prometheus) on this "
+            + "port; 0: any free port (printed); default: no HTTP server")
+    Integer httpPort;
+
+    @Option(names = "--http-bind", defaultValue = OpsOptions.DEFAULT_BIND,
+            description = "address of the --http-port server (default: ${DEFAULT-VALUE}, this machine only; the "
+                    + "endpoints have no authentication)")
+    String httpBind;
+
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
@@ -91,7 +103,13 @@ final class StreamsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StreamsApp app = StreamsApp.start(settings());
+        OpsOptions ops = OpsOptions.none().withProgress(line -> System.err.println("ratestream streams: " + line));
+        StreamsApp app = StreamsApp.start(settings(), new ThreadReplacementLimit(),
+                httpPort == null ? ops : ops.withHttp(httpBind, httpPort));
+        if (app.httpPort() >= 0) {
+            System.out.printf("streams app %s: health and metrics on http://%s:%d/ (/health/live, /health/ready, "
+                    + "/metrics)%n", applicationId, httpBind, app.httpPort());
+        }
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
             app.close();

@@ -70,6 +70,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private final Duration retention;
     private final Duration refillCheck;
     private final int maxValueBytes;
+    private final CommandMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, UserBudget> budgets;
     /** Admission entries: {@link Admission#entryKey} to the admin record's place. */
@@ -79,13 +80,18 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private CommandHandler handler;
     /** The command being processed, once it has been read. */
     private Command current;
+    /** What became of the record being processed, for {@link CommandMetrics}: an outcome and its dead letters. */
+    private String outcome;
+    private final List<DeadLetterReason> lettered = new ArrayList<>();
 
     /** What the record being processed will forward, once its writes are applied. */
     private record Output(Record<String, Object> record, String sink) {
     }
 
+    /** @param metrics told what became of each record and refill check, after its outputs are forwarded */
     CommandProcessor(ReferenceBook reference, ObjectMapper mapper, Duration retention, Duration refillCheck,
-            int maxValueBytes) {
+            int maxValueBytes, CommandMetrics metrics) {
+        this.metrics = metrics;
         this.reference = reference;
         this.mapper = mapper;
         this.reader = new CommandReader(new JsonSerde<>(mapper, Command.class));
@@ -119,6 +125,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     public void process(Record<byte[], byte[]> record) {
         List<Output> outputs = new ArrayList<>();
         current = null;
+        outcome = null;
+        lettered.clear();
         try {
             decide(record, outputs);
         } catch (RuntimeException | StackOverflowError e) {
@@ -127,12 +135,15 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 throw (KafkaException) e;
             }
             outputs.clear();
+            lettered.clear();
             failed(record, current, e, outputs);
         }
         staged.forEach(StagedStore::commit);
         for (Output output : outputs) {
             context.forward(output.record(), output.sink());
         }
+        lettered.forEach(metrics::deadLettered);
+        metrics.commandHandled(current == null ? CommandMetrics.UNKNOWN_METHOD : current.method().wireName(), outcome);
     }
 
     /** Decides what {@code record} does: stages its store writes, collects what it forwards. */
@@ -140,7 +151,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         RecordMetadata source = context.recordMetadata().orElse(null);
         CommandReader.Read read = reader.read(source == null ? null : source.topic(), record.key(), record.value());
         if (read.rejection() != null) {
-            reject(record, read.rejection(), outputs);
+            reject(record, read.rejection(), read.reason(), outputs);
             return;
         }
         Command command = read.command();
@@ -163,14 +174,16 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         // The budget first (the handler's read of it then costs nothing): one that cannot be read fails
         // here, named as what it is, rather than inside the handler, which would take it for the engine's.
         ledger.budget(command.key());
-        CommandHandler.Outcome outcome = handler.handle(ledger, command);
+        CommandHandler.Outcome handled = handler.handle(ledger, command);
         long timestamp = record.timestamp();
-        outputs.add(reply(outcome.reply(), command.replyTo(), timestamp));
-        for (BudgetEvent event : outcome.events()) {
+        outputs.add(reply(handled.reply(), command.replyTo(), timestamp));
+        for (BudgetEvent event : handled.events()) {
             outputs.add(new Output(new Record<>(command.key(), event, timestamp), RatestreamTopology.EVENTS_SINK));
         }
-        if (outcome.internalError() != null) {
-            outputs.add(deadLetter(record, outcome.internalError()));
+        outcome = handled.duplicate() ? CommandMetrics.DUPLICATE
+                : handled.reply().errorKind() != null ? handled.reply().errorKind().wireName() : CommandMetrics.OK;
+        if (handled.internalError() != null) {
+            outputs.add(deadLetter(record, handled.internalError(), DeadLetterReason.ENGINE_ERROR));
         }
     }
 
@@ -185,9 +198,11 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         if (record.value().length > maxValueBytes) {
             reject(record, "the record is " + record.value().length + " bytes: its copy onto " + Topics.COMMANDS
                     + " would be more than the " + maxValueBytes + " a record may have (the producer's "
-                    + "max.request.size), so it cannot be admitted; nothing was changed", outputs);
+                    + "max.request.size), so it cannot be admitted; nothing was changed", DeadLetterReason.TOO_LARGE,
+                    outputs);
             return;
         }
+        outcome = CommandMetrics.ADMITTED;
         if (command.method().adminOnly()) {
             admitted.put(Admission.entryKey(command, Admission.digest(record.value())), Admission.origin(source));
         }
@@ -199,15 +214,15 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     /** A budget-setting command on ratestream.commands that was not admitted: dead letter, error reply. */
     private void refuse(Record<byte[], byte[]> record, Command command, List<Output> outputs) {
         String reason = Admission.refusal(command);
-        outputs.add(deadLetter(record, reason));
+        outputs.add(deadLetter(record, reason, DeadLetterReason.NOT_ADMITTED));
         outputs.add(reply(Reply.error(command.requestId(), command.method(), ErrorKind.BAD_REQUEST,
                 "bad command: " + DeadLetters.cut(reason)).withSubscriber(command.key()), command.replyTo(),
                 record.timestamp()));
     }
 
     /** A record that is not a usable command: dead letter, and an error reply when it can be addressed. */
-    private void reject(Record<byte[], byte[]> record, String reason, List<Output> outputs) {
-        outputs.add(deadLetter(record, reason));
+    private void reject(Record<byte[], byte[]> record, String reason, DeadLetterReason kind, List<Output> outputs) {
+        outputs.add(deadLetter(record, reason, kind));
         answerIfAddressed(record, ErrorKind.BAD_REQUEST, "bad command: " + DeadLetters.cut(reason), outputs);
     }
 
@@ -221,7 +236,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         LOG.error("record {} of {} cannot be processed: dead-lettered and skipped (no store changed)",
                 where == null ? "?" : where.partition() + "@" + where.offset(),
                 command == null ? "?" : command.key() + " request " + command.requestId(), error);
-        outputs.add(deadLetter(record, reason));
+        outputs.add(deadLetter(record, reason, DeadLetterReason.PROCESSING_FAILED));
         String message = "internal error: " + DeadLetters.cut(reason) + " (nothing changed)";
         if (command != null) {
             outputs.add(reply(Reply.error(command.requestId(), command.method(), ErrorKind.INTERNAL, message)
@@ -282,7 +297,10 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
     }
 
-    private Output deadLetter(Record<byte[], byte[]> record, String reason) {
+    /** The dead letter of {@code record}; also makes {@code kind} the record's outcome, for the metrics. */
+    private Output deadLetter(Record<byte[], byte[]> record, String reason, DeadLetterReason kind) {
+        lettered.add(kind);
+        outcome = kind.wireName();
         RecordMetadata where = context.recordMetadata().orElse(null);
         return new Output(new Record<>(DeadLetters.keyText(record.key()),
                 DeadLetters.of(reason, where, record.key(), record.value()), record.timestamp()),
@@ -313,6 +331,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 }
                 if (refill != null) {
                     context.forward(new Record<>(refill.key(), refill, now), RatestreamTopology.REFILL_SINK);
+                    metrics.refillIssued();
                 }
             }
         }

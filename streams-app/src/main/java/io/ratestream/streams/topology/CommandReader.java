@@ -20,8 +20,8 @@ final class CommandReader {
         this.serde = serde;
     }
 
-    /** Either a command or a rejection reason. */
-    record Read(Command command, String rejection) {
+    /** Either a command or a rejection reason, and its kind (for metrics). */
+    record Read(Command command, String rejection, DeadLetterReason reason) {
     }
 
     /**
@@ -30,22 +30,24 @@ final class CommandReader {
     Read read(String topic, byte[] key, byte[] value) {
         if (value != null && value.length > RecordLimits.MAX_COMMAND_BYTES) {
             return new Read(null, "the record is " + value.length + " bytes, more than the "
-                    + RecordLimits.MAX_COMMAND_BYTES + " a command may have");
+                    + RecordLimits.MAX_COMMAND_BYTES + " a command may have", DeadLetterReason.TOO_LARGE);
         }
         Command command;
         try {
             command = serde.deserialize(topic == null ? Topics.COMMANDS : topic, value);
         } catch (SerializationException e) {
-            return new Read(null, e.getMessage());
+            return new Read(null, e.getMessage(), DeadLetterReason.UNREADABLE);
         }
         if (command == null) {
-            return new Read(null, "a command topic record needs a value (this one is a tombstone)");
+            return new Read(null, "a command topic record needs a value (this one is a tombstone)",
+                    DeadLetterReason.TOMBSTONE);
         }
         String text = key == null ? null : new String(key, StandardCharsets.UTF_8);
         if (!command.key().equals(text)) {
             return new Read(null, "the record key '" + text + "' must be the command's CstmId:Subject '"
-                    + command.key() + "' (it decides the partition, and so the order of the subscriber's commands)");
+                    + command.key() + "' (it decides the partition, and so the order of the subscriber's commands)",
+                    DeadLetterReason.WRONG_KEY);
         }
-        return new Read(command, null);
+        return new Read(command, null, null);
     }
 }

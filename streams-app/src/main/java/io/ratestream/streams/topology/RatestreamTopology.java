@@ -80,6 +80,15 @@ public final class RatestreamTopology {
      * reports it on the dead-letter topic.
      */
     public static Topology build(StreamsAppConfig config, ReferenceBook book) {
+        return build(config, book, CommandMetrics.NONE);
+    }
+
+    /**
+     * The topology of one instance, rating with {@code book}, as {@link #build(StreamsAppConfig, ReferenceBook)},
+     * reporting what becomes of each command record to {@code metrics} (side effects only: the results do
+     * not depend on it).
+     */
+    public static Topology build(StreamsAppConfig config, ReferenceBook book, CommandMetrics metrics) {
         ObjectMapper mapper = Json.newMapper();
         Topics topics = new Topics(mapper);
         int maxValueBytes = RecordLimits.maxValueBytes(config.toProperties());
@@ -88,7 +97,7 @@ public final class RatestreamTopology {
         topology.addSource(COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS,
                 Topics.ADMIN_COMMANDS);
         topology.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(book, mapper,
-                config.idempotencyRetention(), config.refillCheck(), maxValueBytes), COMMANDS_SOURCE);
+                config.idempotencyRetention(), config.refillCheck(), maxValueBytes, metrics), COMMANDS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGETS_STORE),
                 Serdes.String(), new JsonSerde<>(mapper, UserBudget.class)), COMMAND_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),

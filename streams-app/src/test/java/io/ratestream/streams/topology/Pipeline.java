@@ -55,8 +55,14 @@ final class Pipeline implements AutoCloseable {
 
     /** A pipeline whose Kafka Streams configuration also has {@code kafkaProperties}. */
     Pipeline(Path stateDir, Instant wallClock, Map<String, String> kafkaProperties) {
+        this(stateDir, wallClock, kafkaProperties, CommandMetrics.NONE);
+    }
+
+    /** A pipeline that reports what becomes of each command to {@code metrics}. */
+    Pipeline(Path stateDir, Instant wallClock, Map<String, String> kafkaProperties, CommandMetrics metrics) {
         StreamsAppConfig config = StreamsAppConfig.defaults("dummy:9092", stateDir).withKafkaProperties(kafkaProperties);
-        driver = new TopologyTestDriver(RatestreamTopology.build(config, book), config.toProperties(), wallClock);
+        driver = new TopologyTestDriver(RatestreamTopology.build(config, book, metrics), config.toProperties(),
+                wallClock);
         StringSerializer keys = new StringSerializer();
         commands = driver.createInputTopic(Topics.COMMANDS, keys, topics.commands().valueSerde().serializer());
         rawCommands = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer());
