@@ -138,8 +138,7 @@ class FailoverTest {
     private static Process startOtherInstance(String bootstrap, String appId, Path stateDir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                StreamsApp.class.getName(), "--bootstrap", bootstrap, "--state-dir", stateDir.toString(),
-                "--application-id", appId);
+                InstanceMain.class.getName(), bootstrap, stateDir.toString(), appId);
         builder.redirectErrorStream(true);
         builder.redirectOutput(Path.of("target", "failover-other-instance.log").toFile());
         return builder.start();
