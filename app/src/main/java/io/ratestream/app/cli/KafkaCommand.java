@@ -122,6 +122,11 @@ final class KafkaCommand implements Callable<Integer> {
             settings = settings.withControllerPort(chosenControllerPort);
         } else {
             settings = settings.withReadyTimeout(BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT);
+            if (!everyInterface && !allOnLoopback(cluster)) {
+                System.err.println("ratestream kafka: warning: some voters are not on 127.0.0.1, but with --bind "
+                        + "127.0.0.1 this node advertises 127.0.0.1 to clients and to the other brokers, which "
+                        + "replicate from it: on several machines pass --bind 0.0.0.0");
+            }
             System.out.printf("Kafka     node %d of voters %s: waiting for a majority of them (up to %d s)%n",
                     nodeId, KraftCluster.normalize(cluster.voters()), BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT.toSeconds());
             System.out.flush();
@@ -173,6 +178,20 @@ final class KafkaCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Whether every voter's host is a loopback address (a cluster on one machine). */
+    private static boolean allOnLoopback(KraftCluster cluster) {
+        for (KraftCluster.Voter voter : cluster.voters()) {
+            try {
+                if (!InetAddress.getByName(voter.host()).isLoopbackAddress()) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The security of the flags, or null without --scram-user. */
