@@ -167,7 +167,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             // With several voters, this blocks until a majority of them runs and this broker is unfenced.
             server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Kafka's Scala code also throws checked exceptions, e.g. a TimeoutException
+            // when the quorum does not come up within server.max.startup.time.ms
             final BrokerStartException failure = startFailure(e, dataDir, ports, cluster, config.readyTimeout());
             if (server != null) {
                 stopAfterFailedStart(server, failure);
@@ -560,7 +561,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** Turns a failed start into a message that says what to do; a bind race still names the port. */
-    private static BrokerStartException startFailure(RuntimeException e, Path dataDir, int[] ports,
+    private static BrokerStartException startFailure(Exception e, Path dataDir, int[] ports,
                                                      KraftCluster cluster, Duration readyTimeout) {
         final String message = messageOf(e);
         if (hasCause(e, BindException.class) || message.contains("Address already in use")) {
