@@ -75,66 +75,75 @@ final class KafkaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean everyInterface = everyInterface(bind);
-        Ports.requireFree(bind, kafka.port, "--kafka-port");
-        long started = System.nanoTime();
-        String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
-        BrokerSecurity security = security();
-        BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security);
-        String listener = settings.clientListener();
-        if (everyInterface) {
-            // The controller stays on loopback; clients are told the host name, which they can resolve.
-            int controllerPort = freeLoopbackPort();
-            settings = settings.withControllerPort(controllerPort).withOverrides(Map.of(
-                    "listeners", listener + "://0.0.0.0:" + kafka.port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
-                    "advertised.listeners", listener + "://" + host + ":" + kafka.port));
-        }
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
-        if (ratestreamAcls) {
-            try {
-                AclsCommand.apply(broker.bootstrapServers(), broker.superUserProperties(), principals.bindings(),
-                        partitions, (short) 1);
-            } catch (RuntimeException e) {
-                broker.close();
-                throw e;
-            }
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.close();
-            System.out.println("Kafka stopped");
-            System.out.flush();
-            stopped.countDown();
-        }, "ratestream-kafka-shutdown"));
-        System.out.printf("Kafka     %s:%d  (KRaft, one node; data in %s)%n", host, broker.port(), broker.dataDir());
-        if (security != null) {
-            System.out.printf("SCRAM     users %s (super user %s); a client authenticates with%n"
-                    + "          --kafka-property security.protocol=%s --kafka-property sasl.mechanism=%s%n"
-                    + "          --kafka-property 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
-                    + "required username=\"NAME\" password=\"PASSWORD\";'%n", security.scramUsers().keySet(),
-                    security.superUser(), BrokerSecurity.LISTENER, BrokerSecurity.MECHANISM);
-        }
-        if (ratestreamAcls) {
-            System.out.printf("ACLs      %d for %s, %s, %s (application id %s); topics with %d partitions%n",
-                    principals.bindings().size(), principals.gateway, principals.streams, principals.loader,
-                    principals.applicationId, partitions);
-        }
-        System.out.printf("ready in %.1f s; Ctrl-C stops%n", (System.nanoTime() - started) / 1e9);
-        System.out.flush();
-        stopped.await();
-        return 0;
+        EmbeddedBroker.require("kafka");
+        return new Node().run();
     }
 
-    /** The security of the flags, or null without --scram-user. */
-    private BrokerSecurity security() {
-        if (scramUsers.isEmpty()) {
-            if (ratestreamAcls) {
-                throw new IllegalArgumentException("--ratestream-acls needs an authorizer: add --scram-user for the super "
-                        + "user and each principal (e.g. --scram-user admin=... --scram-user gateway=...)");
+    /** Everything that names the broker's classes, loaded only once they are there: see {@link EmbeddedBroker}. */
+    private final class Node {
+
+        Integer run() throws Exception {
+            boolean everyInterface = everyInterface(bind);
+            Ports.requireFree(bind, kafka.port, "--kafka-port");
+            long started = System.nanoTime();
+            String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
+            BrokerSecurity security = security();
+            BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security);
+            String listener = settings.clientListener();
+            if (everyInterface) {
+                // The controller stays on loopback; clients are told the host name, which they can resolve.
+                int controllerPort = freeLoopbackPort();
+                settings = settings.withControllerPort(controllerPort).withOverrides(Map.of(
+                        "listeners", listener + "://0.0.0.0:" + kafka.port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
+                        "advertised.listeners", listener + "://" + host + ":" + kafka.port));
             }
-            return null;
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
+            if (ratestreamAcls) {
+                try {
+                    AclsCommand.apply(broker.bootstrapServers(), broker.superUserProperties(), principals.bindings(),
+                            partitions, (short) 1);
+                } catch (RuntimeException e) {
+                    broker.close();
+                    throw e;
+                }
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                broker.close();
+                System.out.println("Kafka stopped");
+                System.out.flush();
+                stopped.countDown();
+            }, "ratestream-kafka-shutdown"));
+            System.out.printf("Kafka     %s:%d  (KRaft, one node; data in %s)%n", host, broker.port(), broker.dataDir());
+            if (security != null) {
+                System.out.printf("SCRAM     users %s (super user %s); a client authenticates with%n"
+                        + "          --kafka-property security.protocol=%s --kafka-property sasl.mechanism=%s%n"
+                        + "          --kafka-property 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                        + "required username=\"NAME\" password=\"PASSWORD\";'%n", security.scramUsers().keySet(),
+                        security.superUser(), BrokerSecurity.LISTENER, BrokerSecurity.MECHANISM);
+            }
+            if (ratestreamAcls) {
+                System.out.printf("ACLs      %d for %s, %s, %s (application id %s); topics with %d partitions%n",
+                        principals.bindings().size(), principals.gateway, principals.streams, principals.loader,
+                        principals.applicationId, partitions);
+            }
+            System.out.printf("ready in %.1f s; Ctrl-C stops%n", (System.nanoTime() - started) / 1e9);
+            System.out.flush();
+            stopped.await();
+            return 0;
         }
-        return new BrokerSecurity(superUser, scramUsers);
+
+        /** The security of the flags, or null without --scram-user. */
+        private BrokerSecurity security() {
+            if (scramUsers.isEmpty()) {
+                if (ratestreamAcls) {
+                    throw new IllegalArgumentException("--ratestream-acls needs an authorizer: add --scram-user for the super "
+                            + "user and each principal (e.g. --scram-user admin=... --scram-user gateway=...)");
+                }
+                return null;
+            }
+            return new BrokerSecurity(superUser, scramUsers);
+        }
     }
 
     /**
