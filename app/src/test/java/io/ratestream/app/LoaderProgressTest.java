@@ -2,6 +2,7 @@ package io.ratestream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratestream.app.cli.RatestreamCli;
 import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.model.RatingProfile;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The loader's progress against a live system: lines while it loads some thousands of records, counters
- * that only grow, a last line with everything applied; and {@code ratestream load} printing them on
- * standard error, its result alone on standard output.
+ * that only grow, a last line with everything applied; {@code ratestream load} printing them on standard
+ * error, its result alone on standard output; and {@code ratestream bench}, which loads through the
+ * loader, giving its {@code --kafka-property} to every Kafka client it creates.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -118,6 +120,23 @@ class LoaderProgressTest {
         assertThat(load.out()).isEqualTo(String.format("loaded 0 rating profiles, 0 destinations, 0 tariff plans, "
                 + "500 budgets (tenant %s)%n", tenant));
         assertThat(load.err()).contains("load: done in ").contains("applied 500/500 budgets");
+    }
+
+    @Test
+    void shouldGiveBenchsKafkaPropertiesToEveryKafkaClientItCreates(@TempDir Path dir) {
+        RecordingReporter.CLIENTS.clear();
+
+        int code = RatestreamCli.execute("bench", "--server", "127.0.0.1:" + stack.gateway().jsonRpcPort(),
+                "--bootstrap", bootstrap, "--tenant", "benchprops" + run, "--subscribers", "5", "--connections", "1",
+                "--warmup", "0", "--duration", "1", "--floor-round-trips", "5", "--demo-dir", "../demo/cgrates-2012",
+                "--json-out", dir.resolve("bench.json").toString(),
+                "--kafka-property", "metric.reporters=" + RecordingReporter.class.getName());
+
+        assertThat(code).isZero();
+        // The loader's producer and consumer, the floor's admin, producer and consumer.
+        assertThat(RecordingReporter.CLIENTS).filteredOn(id -> id.startsWith("producer-")).hasSize(2);
+        assertThat(RecordingReporter.CLIENTS).filteredOn(id -> id.startsWith("consumer-")).hasSize(2);
+        assertThat(RecordingReporter.CLIENTS).filteredOn(id -> id.startsWith("adminclient-")).hasSize(1);
     }
 
     /** {@code subjects} subjects with the demo's rif profiles, plus {@code budgets} budgets. */
