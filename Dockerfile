@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
-# The ratestream image: the app module and its runtime dependencies on one classpath. The command names
-# the main class and its flags, e.g.
-#   docker run ratestream io.ratestream.app.cli.RatestreamCli gateway --bootstrap kafka:9092 --bind 0.0.0.0 --auth FILE
-# (docker-compose.yml runs the streams app and the gateway this way; the gateway through the CLI, which
-# refuses a non-loopback --bind without --auth).
+# The ratestream image: the app module and its runtime dependencies on one classpath, the ratestream command
+# line as the entry point. The command is a ratestream subcommand and its flags, e.g.
+#   docker run ratestream streams --bootstrap kafka:9092 --state-dir /var/lib/ratestream/state
+#   docker run ratestream gateway --bootstrap kafka:9092 --bind 0.0.0.0 --auth FILE
+# so RATESTREAM_* variables, --config and --kafka-property work as on the command line. The image holds
+# production code only: no Kafka broker, Scala or test library (app's testkit dependency is provided, not
+# runtime); `kafka` and `dev` say so and exit 1. ProductionClasspathIT runs the CLI on the same classpath.
 # Not built on the machine it was written on (no Docker engine there); checked by ComposeFileTest.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -32,4 +34,4 @@ USER ratestream
 WORKDIR /var/lib/ratestream
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0"
 EXPOSE 2001 8000
-ENTRYPOINT ["java", "-cp", "/opt/ratestream/lib/*"]
+ENTRYPOINT ["java", "-cp", "/opt/ratestream/lib/*", "io.ratestream.app.cli.RatestreamCli"]

@@ -253,7 +253,7 @@ class ComposeFileTest {
         String entrypoint = lines.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
         List<String> exec = List.of(new ObjectMapper().readValue(entrypoint.substring("ENTRYPOINT ".length()),
                 String[].class));
-        assertThat(exec).containsExactly("java", "-cp", LIB + "/*");
+        assertThat(exec).containsExactly("java", "-cp", LIB + "/*", CLI);
 
         assertThat(Files.readAllLines(ROOT.resolve(".dockerignore"))).contains("**/target", "data", ".git");
     }

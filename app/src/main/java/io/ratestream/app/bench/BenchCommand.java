@@ -149,9 +149,19 @@ public final class BenchCommand implements Callable<Integer> {
             description = "the demo data whose vdf:rif profiles, destinations and plans are used (default: ${DEFAULT-VALUE})")
     Path demoDir;
 
+    /** Kafka client properties for every client the bench creates: the loader's, the floor's admin and clients. */
+    @Mixin
+    SharedOptions.KafkaProperties kafkaProperties;
+
+    @Option(names = "--stall-timeout-seconds", defaultValue = "60",
+            description = "loading the bench budgets fails once no record was acknowledged by Kafka or applied by the "
+                    + "streams app for this long; a load that keeps progressing waits as long as it needs "
+                    + "(default: ${DEFAULT-VALUE})")
+    int stallTimeoutSeconds;
+
     @Option(names = "--load-timeout-seconds", defaultValue = "0",
-            description = "the longest to wait for the bench budgets to be applied; 0 = 120 s plus 1 s per 1,000 "
-                    + "subscribers (default: ${DEFAULT-VALUE})")
+            description = "the longest loading the bench budgets may take, however it progresses; 0 = no limit, only "
+                    + "--stall-timeout-seconds (default: ${DEFAULT-VALUE})")
     int loadTimeoutSeconds;
 
     @Option(names = "--drain-seconds", defaultValue = "30",
@@ -166,16 +176,18 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (connections < 1 || inFlight < 1 || subscribers < 1 || duration < 1 || rate < 0 || warmup < 0) {
-            throw new IllegalArgumentException("--connections, --in-flight, --subscribers and --duration must be at "
-                    + "least 1, --rate and --warmup at least 0");
+        if (connections < 1 || inFlight < 1 || subscribers < 1 || duration < 1 || stallTimeoutSeconds < 1 || rate < 0
+                || warmup < 0 || loadTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("--connections, --in-flight, --subscribers, --duration and "
+                    + "--stall-timeout-seconds must be at least 1, --rate, --warmup and --load-timeout-seconds at least 0");
         }
         Mix parsedMix = Mix.parse(mix);
         PrintStream out = System.out;
         String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<String> subjects = subjects(subscribers);
         load(subjects, runId, out);
-        Floor.Result floor = floorRoundTrips > 0 ? new Floor(kafka.bootstrap).measure(floorRoundTrips) : null;
+        Floor.Result floor = floorRoundTrips > 0
+                ? new Floor(kafka.bootstrap, kafkaProperties.values).measure(floorRoundTrips) : null;
         if (floor != null) {
             out.printf("floor: Kafka one-hop p50 %.3f ms, p99 %.3f ms (%d round trips)%n", floor.p50Millis(),
                     floor.p99Millis(), floorRoundTrips);
@@ -208,8 +220,12 @@ public final class BenchCommand implements Callable<Integer> {
     private void load(List<String> subjects, String runId, PrintStream out) throws Exception {
         long started = System.nanoTime();
         DataSet data = benchData(new CgratesFiles(mapper).readDirectory(demoDir), tenant, subjects);
-        Duration timeout = Duration.ofSeconds(loadTimeoutSeconds > 0 ? loadTimeoutSeconds : 120 + subscribers / 1000);
-        Loader.Report report = new Loader(kafka.bootstrap, Clock.systemUTC()).load(data, tenant, runId, timeout);
+        // Progress on standard error, as `ratestream load` does: standard output keeps the bench's report.
+        Loader loader = new Loader(kafka.bootstrap, kafkaProperties.values, Clock.systemUTC())
+                .withProgress(System.err, Loader.DEFAULT_PROGRESS_INTERVAL)
+                .withStallTimeout(Duration.ofSeconds(stallTimeoutSeconds))
+                .withTimeout(Duration.ofSeconds(loadTimeoutSeconds));
+        Loader.Report report = loader.load(data, tenant, runId);
         if (!report.errors().isEmpty()) {
             throw new IllegalStateException("loading the bench budgets was refused: " + report.errors().get(0));
         }

@@ -41,9 +41,12 @@ final class Floor {
     }
 
     private final String bootstrap;
+    private final Map<String, String> kafkaProperties;
 
-    Floor(String bootstrap) {
+    /** @param kafkaProperties client properties applied after the floor's own, to its admin, producer and consumer */
+    Floor(String bootstrap, Map<String, String> kafkaProperties) {
         this.bootstrap = bootstrap;
+        this.kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
     Result measure(int roundTrips) throws Exception {
@@ -74,7 +77,10 @@ final class Floor {
     }
 
     private void createTopic() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(kafkaProperties);
+        try (Admin admin = Admin.create(props)) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -88,6 +94,7 @@ final class Floor {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.putAll(kafkaProperties);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -96,6 +103,7 @@ final class Floor {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+        props.putAll(kafkaProperties);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

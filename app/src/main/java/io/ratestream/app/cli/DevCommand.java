@@ -9,7 +9,6 @@ import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsApp;
 import io.ratestream.streams.StreamsAppConfig;
-import io.ratestream.testkit.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +63,7 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        EmbeddedBroker.require("dev");
         try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
             return run();
         }
@@ -76,7 +76,7 @@ final class DevCommand implements Callable<Integer> {
         TlsSettings tlsSettings = tls.settings(); // a bad file stops here, before Kafka starts
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), kafka.port);
+        EmbeddedBroker broker = EmbeddedBroker.start("dev", dataDir.resolve("kafka"), kafka.port);
         DevStack.Preload demo = fresh && !noDemoData
                 ? new DevStack.Preload(new CgratesFiles(Json.newMapper()).readDirectory(demoDir), "vdf") : null;
         DevStack stack;

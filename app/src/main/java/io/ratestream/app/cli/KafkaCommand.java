@@ -107,101 +107,110 @@ final class KafkaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean everyInterface = everyInterface(bind);
-        KraftCluster cluster = KraftCluster.of(nodeId, voters, clusterId, replicationFactor, minInsyncReplicas);
-        int chosenControllerPort = cluster.controllerPortFor(controllerPort);
-        Ports.requireFree(bind, kafka.port, "--kafka-port");
-        long started = System.nanoTime();
-        String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
-        BrokerSecurity security = security();
-        BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security).withCluster(cluster);
-        if (cluster.isSingleNode()) {
-            // The controller of a single node stays on loopback.
-            settings = settings.withControllerPort(chosenControllerPort);
-        } else {
-            settings = settings.withReadyTimeout(BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT);
-            if (!everyInterface && !allOnLoopback(cluster)) {
-                System.err.println("ratestream kafka: warning: some voters are not on 127.0.0.1, but with --bind "
-                        + "127.0.0.1 this node advertises 127.0.0.1 to clients and to the other brokers, which "
-                        + "replicate from it: on several machines pass --bind 0.0.0.0");
-            }
-            System.out.printf("Kafka     node %d of voters %s: waiting for a majority of them (up to %d s)%n",
-                    nodeId, KraftCluster.normalize(cluster.voters()), BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT.toSeconds());
-            System.out.flush();
-        }
-        if (everyInterface) {
-            // Clients (and the other brokers, which replicate through this listener) are told the host name.
-            settings = settings.withClientAddresses("0.0.0.0", host);
-        }
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
-        if (ratestreamAcls) {
-            try {
-                AclsCommand.apply(broker.bootstrapServers(), broker.superUserProperties(), principals.bindings(),
-                        partitions, (short) cluster.effectiveReplicationFactor());
-            } catch (RuntimeException e) {
-                broker.close();
-                throw e;
-            }
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.close();
-            System.out.println("Kafka stopped");
-            System.out.flush();
-            stopped.countDown();
-        }, "ratestream-kafka-shutdown"));
-        if (cluster.isSingleNode()) {
-            System.out.printf("Kafka     %s:%d  (KRaft, one node; data in %s)%n", host, broker.port(), broker.dataDir());
-        } else {
-            System.out.printf("Kafka     %s:%d  (KRaft, node %d of voters %s; data in %s)%n", host, broker.port(),
-                    nodeId, KraftCluster.normalize(cluster.voters()), broker.dataDir());
-        }
-        System.out.printf("Cluster   id %s%s; node %d, controller port %d; new topics: replication factor %d, "
-                        + "min.insync.replicas %d%n", broker.clusterId(),
-                cluster.isSingleNode() || clusterId != null ? "" : " (derived from --voters)", nodeId,
-                broker.controllerPort(), cluster.effectiveReplicationFactor(), cluster.effectiveMinInsyncReplicas());
-        if (security != null) {
-            System.out.printf("SCRAM     users %s (super user %s); a client authenticates with%n"
-                    + "          --kafka-property security.protocol=%s --kafka-property sasl.mechanism=%s%n"
-                    + "          --kafka-property 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
-                    + "required username=\"NAME\" password=\"PASSWORD\";'%n", security.scramUsers().keySet(),
-                    security.superUser(), BrokerSecurity.LISTENER, BrokerSecurity.MECHANISM);
-        }
-        if (ratestreamAcls) {
-            System.out.printf("ACLs      %d for %s, %s, %s (application id %s); topics with %d partitions%n",
-                    principals.bindings().size(), principals.gateway, principals.streams, principals.loader,
-                    principals.applicationId, partitions);
-        }
-        System.out.printf("ready in %.1f s; Ctrl-C stops%n", (System.nanoTime() - started) / 1e9);
-        System.out.flush();
-        stopped.await();
-        return 0;
+        EmbeddedBroker.require("kafka");
+        return new Node().run();
     }
 
-    /** Whether every voter's host is a loopback address (a cluster on one machine). */
-    private static boolean allOnLoopback(KraftCluster cluster) {
-        for (KraftCluster.Voter voter : cluster.voters()) {
-            try {
-                if (!InetAddress.getByName(voter.host()).isLoopbackAddress()) {
+    /** Everything that names the broker's classes, loaded only once they are there: see {@link EmbeddedBroker}. */
+    private final class Node {
+
+        Integer run() throws Exception {
+            boolean everyInterface = everyInterface(bind);
+            KraftCluster cluster = KraftCluster.of(nodeId, voters, clusterId, replicationFactor, minInsyncReplicas);
+            int chosenControllerPort = cluster.controllerPortFor(controllerPort);
+            Ports.requireFree(bind, kafka.port, "--kafka-port");
+            long started = System.nanoTime();
+            String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
+            BrokerSecurity security = security();
+            BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security).withCluster(cluster);
+            if (cluster.isSingleNode()) {
+                // The controller of a single node stays on loopback.
+                settings = settings.withControllerPort(chosenControllerPort);
+            } else {
+                settings = settings.withReadyTimeout(BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT);
+                if (!everyInterface && !allOnLoopback(cluster)) {
+                    System.err.println("ratestream kafka: warning: some voters are not on 127.0.0.1, but with --bind "
+                            + "127.0.0.1 this node advertises 127.0.0.1 to clients and to the other brokers, which "
+                            + "replicate from it: on several machines pass --bind 0.0.0.0");
+                }
+                System.out.printf("Kafka     node %d of voters %s: waiting for a majority of them (up to %d s)%n",
+                        nodeId, KraftCluster.normalize(cluster.voters()), BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT.toSeconds());
+                System.out.flush();
+            }
+            if (everyInterface) {
+                // Clients (and the other brokers, which replicate through this listener) are told the host name.
+                settings = settings.withClientAddresses("0.0.0.0", host);
+            }
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
+            if (ratestreamAcls) {
+                try {
+                    AclsCommand.apply(broker.bootstrapServers(), broker.superUserProperties(), principals.bindings(),
+                            partitions, (short) cluster.effectiveReplicationFactor());
+                } catch (RuntimeException e) {
+                    broker.close();
+                    throw e;
+                }
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                broker.close();
+                System.out.println("Kafka stopped");
+                System.out.flush();
+                stopped.countDown();
+            }, "ratestream-kafka-shutdown"));
+            if (cluster.isSingleNode()) {
+                System.out.printf("Kafka     %s:%d  (KRaft, one node; data in %s)%n", host, broker.port(), broker.dataDir());
+            } else {
+                System.out.printf("Kafka     %s:%d  (KRaft, node %d of voters %s; data in %s)%n", host, broker.port(),
+                        nodeId, KraftCluster.normalize(cluster.voters()), broker.dataDir());
+            }
+            System.out.printf("Cluster   id %s%s; node %d, controller port %d; new topics: replication factor %d, "
+                            + "min.insync.replicas %d%n", broker.clusterId(),
+                    cluster.isSingleNode() || clusterId != null ? "" : " (derived from --voters)", nodeId,
+                    broker.controllerPort(), cluster.effectiveReplicationFactor(), cluster.effectiveMinInsyncReplicas());
+            if (security != null) {
+                System.out.printf("SCRAM     users %s (super user %s); a client authenticates with%n"
+                        + "          --kafka-property security.protocol=%s --kafka-property sasl.mechanism=%s%n"
+                        + "          --kafka-property 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                        + "required username=\"NAME\" password=\"PASSWORD\";'%n", security.scramUsers().keySet(),
+                        security.superUser(), BrokerSecurity.LISTENER, BrokerSecurity.MECHANISM);
+            }
+            if (ratestreamAcls) {
+                System.out.printf("ACLs      %d for %s, %s, %s (application id %s); topics with %d partitions%n",
+                        principals.bindings().size(), principals.gateway, principals.streams, principals.loader,
+                        principals.applicationId, partitions);
+            }
+            System.out.printf("ready in %.1f s; Ctrl-C stops%n", (System.nanoTime() - started) / 1e9);
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
+
+        /** Whether every voter's host is a loopback address (a cluster on one machine). */
+        private static boolean allOnLoopback(KraftCluster cluster) {
+            for (KraftCluster.Voter voter : cluster.voters()) {
+                try {
+                    if (!InetAddress.getByName(voter.host()).isLoopbackAddress()) {
+                        return false;
+                    }
+                } catch (IOException e) {
                     return false;
                 }
-            } catch (IOException e) {
-                return false;
             }
+            return true;
         }
-        return true;
-    }
 
-    /** The security of the flags, or null without --scram-user. */
-    private BrokerSecurity security() {
-        if (scramUsers.isEmpty()) {
-            if (ratestreamAcls) {
-                throw new IllegalArgumentException("--ratestream-acls needs an authorizer: add --scram-user for the super "
-                        + "user and each principal (e.g. --scram-user admin=... --scram-user gateway=...)");
+        /** The security of the flags, or null without --scram-user. */
+        private BrokerSecurity security() {
+            if (scramUsers.isEmpty()) {
+                if (ratestreamAcls) {
+                    throw new IllegalArgumentException("--ratestream-acls needs an authorizer: add --scram-user for the super "
+                            + "user and each principal (e.g. --scram-user admin=... --scram-user gateway=...)");
+                }
+                return null;
             }
-            return null;
+            return new BrokerSecurity(superUser, scramUsers);
         }
-        return new BrokerSecurity(superUser, scramUsers);
     }
 
     /**

@@ -34,13 +34,13 @@ public final class SharedOptions {
     }
 
     /** Kafka client properties passed through as they are (security for a real cluster, tuning). */
-    static final class KafkaProperties {
+    public static final class KafkaProperties {
         @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = "\\R", splitSynopsisLabel = "",
                 description = "a Kafka Streams or Kafka client property, applied after ratestream's own settings to "
                         + "every Kafka client of this process (repeat it for several; e.g. "
                         + "security.protocol=SASL_SSL). It wins over ratestream's settings, so it can also weaken "
                         + "them (see docs/design.md)")
-        Map<String, String> values = new LinkedHashMap<>();
+        public Map<String, String> values = new LinkedHashMap<>();
     }
 
     /** The gateway's listeners. */
