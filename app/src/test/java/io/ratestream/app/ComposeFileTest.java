@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.ratestream.schemas.json.Json;
-import io.ratestream.schemas.topics.Topic;
-import io.ratestream.schemas.topics.Topics;
-import io.ratestream.streams.StreamsAppConfig;
+import io.ratestream.app.cli.RatestreamCli;
 import java.io.IOException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,15 +16,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * docker-compose.yml and the Dockerfile cannot be run where they were written (no Docker engine), so
- * this checks them against the code instead: the services, that every command names a real main class
- * with flags that class accepts, the gateway's ports, the streams instances' shared application id and
- * separate state, and that topic-init creates the topics TopicSetup would create.
+ * this checks them against the code instead: the services and their healthchecks, that every app
+ * service's command and RATESTREAM_* variables parse with the real command line (the image's entry
+ * point) into the values meant, the gateway's ports and keys, the streams instances' shared application
+ * id and separate state, and that Kafka is the version of the libraries.
  */
 class ComposeFileTest {
 
@@ -37,23 +36,8 @@ class ComposeFileTest {
     static final Path ROOT = Path.of("..");
     static final String KAFKA = "kafka:9092";
     static final String LIB = "/opt/ratestream/lib";
-
-    /** A main class the image runs: its source file and the options its main accepts. */
-    record Main(String className, String module, Set<String> withValue, Set<String> switches) {
-
-        Path source() {
-            return ROOT.resolve(module).resolve("src/main/java").resolve(className.replace('.', '/') + ".java");
-        }
-
-        boolean accepts(String flag) {
-            return withValue.contains(flag) || switches.contains(flag);
-        }
-    }
-
-    /** The CLI's entry point; its subcommand's options are checked by parsing them with picocli. */
     static final String CLI = "io.ratestream.app.cli.RatestreamCli";
-
-    static final Map<String, Main> MAINS = Map.of(CLI, new Main(CLI, "app", Set.of(), Set.of()));
+    static final List<String> APP_SERVICES = List.of("streams-1", "streams-2", "gateway");
 
     static JsonNode compose;
     static JsonNode services;
@@ -73,17 +57,21 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldDeclareTheClusterServices() {
-        assertThat(fieldNames(services)).contains("kafka", "topic-init", "streams-1", "streams-2", "gateway");
+    void shouldDeclareTheClusterServicesEachWithAHealthcheck() {
+        assertThat(fieldNames(services)).containsExactlyInAnyOrder("kafka", "streams-1", "streams-2", "gateway");
+        for (String name : fieldNames(services)) {
+            JsonNode test = service(name).path("healthcheck").path("test");
+            assertThat(test.isArray() && test.size() > 1).as(name + " healthcheck").isTrue();
+        }
     }
 
     @Test
-    void shouldRunKafkaFromTheOfficialImageAndTheAppFromTheLocalBuild() {
-        for (String name : List.of("kafka", "topic-init")) {
-            assertThat(service(name).path("image").asText()).as(name).matches("apache/kafka:4\\.\\d+\\.\\d+");
-            assertThat(service(name).has("build")).as(name).isFalse();
-        }
-        for (String name : List.of("streams-1", "streams-2", "gateway")) {
+    void shouldRunKafkaOfTheLibrariesVersionAndTheAppFromTheLocalBuild() throws IOException {
+        Matcher version = Pattern.compile("<kafka.version>([^<]+)</kafka.version>")
+                .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(version.find()).isTrue();
+        assertThat(service("kafka").path("image").asText()).isEqualTo("apache/kafka:" + version.group(1));
+        for (String name : APP_SERVICES) {
             JsonNode build = service(name).path("build");
             String context = build.isObject() ? build.path("context").asText() : build.asText();
             assertThat(context).as(name + " build").isEqualTo(".");
@@ -92,78 +80,60 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldRunKafkaReachableAsKafka9092WithSingleNodeReplication() {
+    void shouldRunKafkaReachableAsKafka9092WithSingleNodeReplicationAndFastFailover() {
         JsonNode env = service("kafka").path("environment");
         assertThat(env.isObject()).as("kafka environment as a map").isTrue();
         assertThat(env.path("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
         assertThat(env.path("KAFKA_ADVERTISED_LISTENERS").asText()).contains("PLAINTEXT://" + KAFKA);
         assertThat(env.path("KAFKA_LISTENERS").asText()).contains("PLAINTEXT://0.0.0.0:9092");
-        for (String key : List.of("KAFKA_NODE_ID", "KAFKA_CONTROLLER_LISTENER_NAMES",
-                "KAFKA_CONTROLLER_QUORUM_VOTERS", "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP")) {
-            assertThat(env.path(key).asText()).as(key).isNotBlank();
-        }
         for (String key : List.of("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
                 "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")) {
             assertThat(env.path(key).asText()).as(key).isEqualTo("1");
         }
-        assertThat(service("kafka").path("healthcheck").path("test").isMissingNode()).as("kafka healthcheck").isFalse();
+        // The streams instances' session timeout must be allowed, or they could not join their group.
+        long sessionTimeout = Long.parseLong(option("streams-1", "--session-timeout-ms"));
+        assertThat(Long.parseLong(env.path("KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS").asText())).isLessThanOrEqualTo(sessionTimeout);
         assertThat(namedVolumeAt(service("kafka"), env.path("KAFKA_LOG_DIRS").asText())).as("kafka data volume")
                 .isNotNull();
     }
 
     @Test
     void shouldStartInOrder() {
-        assertThat(condition("topic-init", "kafka")).isEqualTo("service_healthy");
         for (String streams : List.of("streams-1", "streams-2")) {
-            assertThat(condition(streams, "topic-init")).as(streams).isEqualTo("service_completed_successfully");
-            assertThat(condition("gateway", streams)).as("gateway after " + streams).isNotEmpty();
+            assertThat(condition(streams, "kafka")).as(streams).isEqualTo("service_healthy");
+            assertThat(condition("gateway", streams)).as("gateway after " + streams).isEqualTo("service_healthy");
         }
     }
 
     @Test
-    void shouldRunRealMainClassesWithFlagsTheyAccept() throws Exception {
-        for (String name : List.of("streams-1", "streams-2", "gateway")) {
-            List<String> command = command(name);
-            Main main = MAINS.get(command.get(0));
-            assertThat(main).as(name + " runs one of " + MAINS.keySet()).isNotNull();
+    void shouldRunCommandsAndVariablesTheCommandLineAccepts() {
+        for (String name : APP_SERVICES) {
+            CommandSpec command = spec(name);
+            assertThat(command.name()).as(name).isEqualTo(name.startsWith("streams") ? "streams" : "gateway");
+            assertThat(option(name, "--bootstrap")).as(name + " bootstrap").isEqualTo(KAFKA);
+        }
+    }
 
-            Method method = Class.forName(main.className(), false, getClass().getClassLoader())
-                    .getMethod("main", String[].class);
-            assertThat(Modifier.isStatic(method.getModifiers())).as(main.className() + ".main is static").isTrue();
-
-            Map<String, String> options = options(name);
-            if (main.className().equals(CLI)) {
-                // The real command line parses the arguments: an unknown flag or a missing value fails here.
-                picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(
-                        new io.ratestream.app.cli.RatestreamCli()).parseArgs(
-                                command.subList(1, command.size()).toArray(String[]::new));
-                assertThat(parsed.hasSubcommand()).as(name + " names a subcommand").isTrue();
-                assertThat(options.get("--bootstrap")).as(name + " bootstrap").isEqualTo(KAFKA);
-                continue;
-            }
-            String source = Files.readString(main.source());
-            for (String flag : options.keySet()) {
-                assertThat(main.accepts(flag)).as(name + ": " + main.className() + " accepts " + flag).isTrue();
-                assertThat(source).as(main.source() + " handles " + flag).contains("case \"" + flag + "\"");
-                if (main.withValue().contains(flag)) {
-                    assertThat(options.get(flag)).as(name + ": value of " + flag).isNotNull().doesNotStartWith("--");
-                }
-            }
-            assertThat(options.get("--bootstrap")).as(name + " bootstrap").isEqualTo(KAFKA);
+    @Test
+    void shouldCheckEachAppServiceAtTheHealthEndpointOfItsOwnPort() {
+        for (String name : APP_SERVICES) {
+            List<String> test = texts(service(name).path("healthcheck").path("test"));
+            assertThat(test).as(name).contains("curl");
+            assertThat(test.get(test.size() - 1)).as(name)
+                    .isEqualTo("http://127.0.0.1:" + option(name, "--http-port") + "/health/ready");
         }
     }
 
     @Test
     void shouldRunTheGatewayWithKeysAndPublishItsPortsOnLoopbackOnly() throws Exception {
-        Map<String, String> options = options("gateway");
-        assertThat(options.get("--bind")).isEqualTo("0.0.0.0");
-        assertThat(options.getOrDefault("--jsonrpc-port", "2001")).isEqualTo("2001");
-        assertThat(options.getOrDefault("--http-port", "8000")).isEqualTo("8000");
+        assertThat(option("gateway", "--bind")).isEqualTo("0.0.0.0");
+        assertThat(option("gateway", "--jsonrpc-port")).isEqualTo("2001");
+        assertThat(option("gateway", "--http-port")).isEqualTo("8000");
         assertThat(texts(service("gateway").path("ports"))).containsExactlyInAnyOrder("127.0.0.1:2001:2001",
                 "127.0.0.1:8000:8000");
 
         // --auth names a file the container sees through a bind mount of the repository's docker/auth.
-        String auth = options.get("--auth");
+        String auth = option("gateway", "--auth");
         assertThat(auth).as("the gateway runs with --auth").isNotNull();
         Path onHost = null;
         for (String volume : texts(service("gateway").path("volumes"))) {
@@ -189,51 +159,13 @@ class ComposeFileTest {
 
     @Test
     void shouldShareTheApplicationIdAndKeepStateApart() {
-        Map<String, String> one = options("streams-1");
-        Map<String, String> two = options("streams-2");
-        assertThat(one.get("--application-id")).isNotBlank().isEqualTo(two.get("--application-id"));
-
-        String volumeOne = namedVolumeAt(service("streams-1"), one.get("--state-dir"));
-        String volumeTwo = namedVolumeAt(service("streams-2"), two.get("--state-dir"));
+        assertThat(option("streams-1", "--application-id")).isNotBlank()
+                .isEqualTo(option("streams-2", "--application-id"));
+        String volumeOne = namedVolumeAt(service("streams-1"), option("streams-1", "--state-dir"));
+        String volumeTwo = namedVolumeAt(service("streams-2"), option("streams-2", "--state-dir"));
         assertThat(volumeOne).as("streams-1 --state-dir on a named volume").isNotNull();
         assertThat(volumeTwo).as("streams-2 --state-dir on a named volume").isNotNull();
         assertThat(volumeOne).isNotEqualTo(volumeTwo);
-    }
-
-    /** The same topics, partitions and configs as TopicSetup.ensure with the streams app's defaults. */
-    @Test
-    void shouldCreateTheTopicsTopicSetupWouldCreate() {
-        int partitions = StreamsAppConfig.defaults(KAFKA, Path.of("unused")).partitions();
-        Map<String, String> expected = new TreeMap<>();
-        for (Topic<String, ?> topic : new Topics(Json.newMapper()).all()) {
-            String shape;
-            if (topic.compacted()) {
-                shape = "partitions=1 cleanup.policy=compact";
-            } else if (topic.name().equals(Topics.DEAD_LETTERS)) {
-                shape = "partitions=1";
-            } else if (topic.name().equals(Topics.COMMANDS) || topic.name().equals(Topics.ADMIN_COMMANDS)) {
-                shape = "partitions=" + partitions + " retention.ms=-1";
-            } else {
-                shape = "partitions=" + partitions;
-            }
-            expected.put(topic.name(), shape);
-        }
-
-        Map<String, String> created = new TreeMap<>();
-        for (List<String> line : topicCreations()) {
-            assertThat(line).as("topic-init line %s", line)
-                    .contains("--if-not-exists")
-                    .containsSequence("--bootstrap-server", KAFKA)
-                    .containsSequence("--replication-factor", "1");
-            StringBuilder shape = new StringBuilder("partitions=" + valueAfter(line, "--partitions"));
-            for (int i = 0; i < line.size() - 1; i++) {
-                if (line.get(i).equals("--config")) {
-                    shape.append(' ').append(line.get(i + 1));
-                }
-            }
-            assertThat(created.put(valueAfter(line, "--topic"), shape.toString())).as("created once").isNull();
-        }
-        assertThat(created).isEqualTo(expected);
     }
 
     @Test
@@ -266,32 +198,6 @@ class ComposeFileTest {
         return service;
     }
 
-    /** The service's command, exec form: every element a string (a YAML number here would be an error). */
-    static List<String> command(String name) {
-        JsonNode command = service(name).path("command");
-        assertThat(command.isArray()).as(name + " command is a list").isTrue();
-        command.forEach(element -> assertThat(element.isTextual()).as(name + " command element " + element).isTrue());
-        return texts(command);
-    }
-
-    /** The command's options after the main class: flag to value (null for a switch). */
-    static Map<String, String> options(String name) {
-        List<String> command = command(name);
-        Main main = MAINS.get(command.get(0));
-        Map<String, String> options = new LinkedHashMap<>();
-        // The CLI's subcommand comes first: `RatestreamCli gateway --bootstrap ...`.
-        int first = command.get(0).equals(CLI) ? 2 : 1;
-        for (int i = first; i < command.size(); i++) {
-            String flag = command.get(i);
-            assertThat(flag).as(name + " command element " + i).startsWith("--");
-            boolean switchFlag = main != null && main.switches().contains(flag);
-            String value = switchFlag || i + 1 >= command.size() ? null : command.get(++i);
-            assertThat(options.containsKey(flag)).as(name + ": " + flag + " given once").isFalse();
-            options.put(flag, value);
-        }
-        return options;
-    }
-
     /** The named volume (declared under top-level volumes) the service mounts at {@code target}, or null. */
     static String namedVolumeAt(JsonNode service, String target) {
         for (String volume : texts(service.path("volumes"))) {
@@ -307,27 +213,23 @@ class ComposeFileTest {
         return service(service).path("depends_on").path(dependency).path("condition").asText();
     }
 
-    /** topic-init's kafka-topics.sh --create lines, split into words. */
-    static List<List<String>> topicCreations() {
-        JsonNode init = service("topic-init");
-        List<String> words = new ArrayList<>(texts(init.path("entrypoint")));
-        words.addAll(texts(init.path("command")));
-        String script = words.get(words.size() - 1);
-        List<List<String>> creations = new ArrayList<>();
-        for (String line : script.split("\n")) {
-            List<String> tokens = List.of(line.trim().split("\\s+"));
-            if (tokens.get(0).equals("/opt/kafka/bin/kafka-topics.sh") && tokens.contains("--create")) {
-                creations.add(tokens);
-            }
-        }
-        assertThat(creations).as("kafka-topics.sh --create lines in topic-init").isNotEmpty();
-        return creations;
+    /** The service's command, exec form, parsed by the real command line with the service's environment. */
+    static CommandSpec spec(String name) {
+        JsonNode command = service(name).path("command");
+        assertThat(command.isArray()).as(name + " command is a list").isTrue();
+        command.forEach(element -> assertThat(element.isTextual()).as(name + " command element " + element).isTrue());
+        Map<String, String> environment = new TreeMap<>();
+        service(name).path("environment").fields().forEachRemaining(field -> {
+            assertThat(field.getValue().isTextual()).as(name + " " + field.getKey() + " is a string").isTrue();
+            environment.put(field.getKey(), field.getValue().asText());
+        });
+        return RatestreamCli.parse(environment, texts(command).toArray(String[]::new));
     }
 
-    static String valueAfter(List<String> tokens, String flag) {
-        int at = tokens.indexOf(flag);
-        assertThat(at).as(flag + " in " + tokens).isNotNegative().isLessThan(tokens.size() - 1);
-        return tokens.get(at + 1);
+    /** The value an option of the service's command gets (flag, variable or default); null when none. */
+    static String option(String name, String option) {
+        Object value = spec(name).findOption(option).getValue();
+        return value == null ? null : value.toString();
     }
 
     static List<String> texts(JsonNode array) {

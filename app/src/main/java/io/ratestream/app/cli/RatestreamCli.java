@@ -73,6 +73,31 @@ public final class RatestreamCli implements Runnable {
         return cli.execute(args);
     }
 
+    /**
+     * Parses a command line as {@link #execute} would, with the given environment variables, without
+     * running it: the checks of deployment files (docker-compose.yml) read the options' values from the
+     * subcommand's spec.
+     *
+     * @throws CommandLine.ParameterException for an unknown option or a bad value
+     * @throws IllegalArgumentException for a RATESTREAM_ variable that names no option of the subcommand
+     */
+    public static CommandLine.Model.CommandSpec parse(Map<String, String> environment, String... args) {
+        CommandLine cli = new CommandLine(new RatestreamCli());
+        cli.setDefaultValueProvider(OptionDefaults.of(configFile(environment, args), environment));
+        CommandLine.ParseResult parsed = cli.parseArgs(args);
+        CommandLine.Model.CommandSpec command = parsed.asCommandLineList()
+                .get(parsed.asCommandLineList().size() - 1).getCommandSpec();
+        java.util.Set<String> known = new java.util.HashSet<>();
+        command.options().forEach(option -> known.add(OptionDefaults.environmentName(option)));
+        for (String name : environment.keySet()) {
+            if (name.startsWith(OptionDefaults.ENV_PREFIX) && !known.contains(name)
+                    && !name.equals(OptionDefaults.ENV_PREFIX + "JAVA_OPTS")) {
+                throw new IllegalArgumentException(name + " names no option of `ratestream " + command.name() + "`");
+            }
+        }
+        return command;
+    }
+
     /** The file of {@code --config FILE} or {@code --config=FILE}, else of RATESTREAM_CONFIG, else null. */
     private static Path configFile(Map<String, String> environment, String... args) {
         for (int i = 0; i < args.length; i++) {
