@@ -3,11 +3,10 @@ package io.ratestream.app.cli;
 import io.ratestream.testkit.BrokerConfig;
 import io.ratestream.testkit.BrokerSecurity;
 import io.ratestream.testkit.EmbeddedKafkaBroker;
+import io.ratestream.testkit.KraftCluster;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,13 +19,17 @@ import picocli.CommandLine.Option;
 /**
  * The embedded broker of {@code ratestream dev}, alone in its own process, so that the streams app,
  * gateways and the load tool can run as separate processes on one machine: one of them can then be
- * killed, and each one's heap and RSS measured. One node, replication factor 1: for development and
- * measurements, not production.
+ * killed, and each one's heap and RSS measured. Without {@code --voters} one node, replication factor 1;
+ * with {@code --voters}, one node of a real multi-node KRaft cluster (each node its own process, every
+ * node given the same {@code --voters}): replication factor 3 and min.insync.replicas 2 from three voters
+ * on, so that a node killed with SIGKILL leaves a working cluster.
  */
 @Command(name = "kafka", mixinStandardHelpOptions = true,
-        description = "A single-node Kafka broker (KRaft, broker and controller in one node) alone, the one "
-                + "`ratestream dev` embeds: for running streams, gateway and bench as separate processes on one "
-                + "machine. Keeps its topics in --data-dir across restarts. Prints the bootstrap address, then "
+        description = "A Kafka node (KRaft, broker and controller in one node): alone, the one `ratestream dev` "
+                + "embeds, for running streams, gateway and bench as separate processes on one machine; with "
+                + "--voters, one node of a cluster of several (start one process per node, each with its own "
+                + "--node-id, ports and --data-dir and the same --voters). Keeps its topics in --data-dir across "
+                + "restarts. Prints the bootstrap address, then "
                 + "a line starting with \"ready\"; Ctrl-C or SIGTERM stops it cleanly. With --scram-user, clients "
                 + "authenticate with SCRAM-SHA-512 (SASL_PLAINTEXT) and the standard authorizer allows only what ACLs "
                 + "grant; --ratestream-acls then creates the topics and the least-privilege ACLs of ratestream's "
@@ -42,6 +45,37 @@ final class KafkaCommand implements Callable<Integer> {
 
     @Mixin
     SharedOptions.KafkaPort kafka;
+
+    @Option(names = "--node-id", defaultValue = "1",
+            description = "this node's id; with --voters, the id of its own entry there (default: ${DEFAULT-VALUE})")
+    int nodeId;
+
+    @Option(names = "--controller-port", defaultValue = "0",
+            description = "the KRaft controller port; required with --voters, where it is this node's PORT (default: "
+                    + "a free port on 127.0.0.1 for a single node)")
+    int controllerPort;
+
+    @Option(names = "--voters", paramLabel = "ID@HOST:PORT,...",
+            description = "the controller quorum of a cluster of several nodes, the same on every node, e.g. "
+                    + "1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097: each node runs broker and controller, and "
+                    + "its controller listens on HOST:PORT of its own entry. A majority must run before any node is "
+                    + "ready (default: none, a single node)")
+    String voters;
+
+    @Option(names = "--cluster-id",
+            description = "the Kafka cluster id to format a new --data-dir with (default: with --voters, one derived "
+                    + "from them, so every node computes the same; else a random one)")
+    String clusterId;
+
+    @Option(names = "--replication-factor", defaultValue = "0",
+            description = "the brokers' default.replication.factor, internal topics included (default: 3 with 3 or "
+                    + "more voters, else the number of nodes)")
+    int replicationFactor;
+
+    @Option(names = "--min-insync-replicas", defaultValue = "0",
+            description = "the brokers' min.insync.replicas, internal topics included (default: 2 with replication "
+                    + "factor 3 or more, else 1)")
+    int minInsyncReplicas;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1",
             description = "127.0.0.1: clients on this machine only; 0.0.0.0: every interface, advertised to "
@@ -74,24 +108,31 @@ final class KafkaCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean everyInterface = everyInterface(bind);
+        KraftCluster cluster = KraftCluster.of(nodeId, voters, clusterId, replicationFactor, minInsyncReplicas);
+        int chosenControllerPort = cluster.controllerPortFor(controllerPort);
         Ports.requireFree(bind, kafka.port, "--kafka-port");
         long started = System.nanoTime();
         String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
         BrokerSecurity security = security();
-        BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security);
-        String listener = settings.clientListener();
+        BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security).withCluster(cluster);
+        if (cluster.isSingleNode()) {
+            // The controller of a single node stays on loopback.
+            settings = settings.withControllerPort(chosenControllerPort);
+        } else {
+            settings = settings.withReadyTimeout(BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT);
+            System.out.printf("Kafka     node %d of voters %s: waiting for a majority of them (up to %d s)%n",
+                    nodeId, KraftCluster.normalize(cluster.voters()), BrokerConfig.DEFAULT_QUORUM_READY_TIMEOUT.toSeconds());
+            System.out.flush();
+        }
         if (everyInterface) {
-            // The controller stays on loopback; clients are told the host name, which they can resolve.
-            int controllerPort = freeLoopbackPort();
-            settings = settings.withControllerPort(controllerPort).withOverrides(Map.of(
-                    "listeners", listener + "://0.0.0.0:" + kafka.port + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort,
-                    "advertised.listeners", listener + "://" + host + ":" + kafka.port));
+            // Clients (and the other brokers, which replicate through this listener) are told the host name.
+            settings = settings.withClientAddresses("0.0.0.0", host);
         }
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
         if (ratestreamAcls) {
             try {
                 AclsCommand.apply(broker.bootstrapServers(), broker.superUserProperties(), principals.bindings(),
-                        partitions, (short) 1);
+                        partitions, (short) cluster.effectiveReplicationFactor());
             } catch (RuntimeException e) {
                 broker.close();
                 throw e;
@@ -104,7 +145,16 @@ final class KafkaCommand implements Callable<Integer> {
             System.out.flush();
             stopped.countDown();
         }, "ratestream-kafka-shutdown"));
-        System.out.printf("Kafka     %s:%d  (KRaft, one node; data in %s)%n", host, broker.port(), broker.dataDir());
+        if (cluster.isSingleNode()) {
+            System.out.printf("Kafka     %s:%d  (KRaft, one node; data in %s)%n", host, broker.port(), broker.dataDir());
+        } else {
+            System.out.printf("Kafka     %s:%d  (KRaft, node %d of voters %s; data in %s)%n", host, broker.port(),
+                    nodeId, KraftCluster.normalize(cluster.voters()), broker.dataDir());
+        }
+        System.out.printf("Cluster   id %s%s; node %d, controller port %d; new topics: replication factor %d, "
+                        + "min.insync.replicas %d%n", broker.clusterId(),
+                cluster.isSingleNode() || clusterId != null ? "" : " (derived from --voters)", nodeId,
+                broker.controllerPort(), cluster.effectiveReplicationFactor(), cluster.effectiveMinInsyncReplicas());
         if (security != null) {
             System.out.printf("SCRAM     users %s (super user %s); a client authenticates with%n"
                     + "          --kafka-property security.protocol=%s --kafka-property sasl.mechanism=%s%n"
@@ -149,12 +199,5 @@ final class KafkaCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException("--bind must be 127.0.0.1 (this machine only) or 0.0.0.0 (every "
                 + "interface); got '" + bind + "': the embedded broker checks that it is up through 127.0.0.1");
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(LOOPBACK, 0));
-            return socket.getLocalPort();
-        }
     }
 }
