@@ -18,7 +18,8 @@
 #   env: RATE (300 calls/s), DURATION (90 s of load), KILL_AT (20), CONTROLLER_AT (45), STREAMS_AT (70),
 #        EVENT (10 s window per kill), SUBSCRIBERS (2000), PARTITIONS (4), PORT_BASE (5 -> Kafka 59092,
 #        59094, 59096, controllers 59093, 59095, 59097, JSON-RPC 52001, HTTP 58000), KEEP (1 keeps the temp
-#        dir and every process's log), RATESTREAM_JAVA_OPTS (JVM options of every process)
+#        dir and every process's log), RATESTREAM_JAVA_OPTS (JVM options of every process), STREAMS_ARGS
+#        (more flags of both streams instances, e.g. "--kafka-property transaction.timeout.ms=3000")
 set -euo pipefail
 source "$(dirname "$0")/processes.sh"
 rate=${RATE:-300} duration=${DURATION:-90} kill_at=${KILL_AT:-20} controller_at=${CONTROLLER_AT:-45}
@@ -60,10 +61,12 @@ start_node() {
 freeze_build
 step "starting a three-node Kafka cluster on ${kafka_ports[*]} (controllers ${controller_ports[*]})"
 for n in 1 2 3; do start_node "$n"; done
-for n in 1 2 3; do await "kafka$n" 'ready in' 180 >/dev/null; done
+for n in 1 2 3; do await "kafka$n" 'ready in' 400 >/dev/null; done
 for i in 1 2; do
   step "starting streams instance $i"
-  start "streams$i" streams --bootstrap "$bootstrap" --state-dir "$dir/streams$i" --partitions "$partitions"
+  # shellcheck disable=SC2086 # STREAMS_ARGS is a list of flags
+  start "streams$i" streams --bootstrap "$bootstrap" --state-dir "$dir/streams$i" --partitions "$partitions" \
+    ${STREAMS_ARGS:-}
 done
 for i in 1 2; do await "streams$i" 'streams app .* running against' 300 >/dev/null; done
 step "starting the gateway on $rpc_port (JSON-RPC) and $http_port (HTTP)"
@@ -144,7 +147,7 @@ kill_node() {
   await_recovery "$name" "$at"
   step "restarting Kafka node $n"
   start_node "$n" "kafka$n-restarted"
-  await "kafka$n-restarted" 'ready in' 180 >/dev/null
+  await "kafka$n-restarted" 'ready in' 300 >/dev/null
   tool await-isr "$bootstrap" 3 120 || fail "Kafka node $n did not catch up within 120 s of its restart"
   step "Kafka node $n back, every partition with 3 in-sync replicas"
 }
@@ -184,7 +187,7 @@ report() {
   table=$(progress_lines bench)
   [[ -n $table ]] || fail "bench printed no progress line (see $dir/bench.log)"
   echo "cluster failover: 3 Kafka nodes (RF 3, min ISR 2), 2 streams instances ($partitions partitions), 1 gateway;"
-  echo "  bench open loop at $rate calls/s for $duration s over $subscribers subscribers"
+  echo "  bench open loop at $rate calls/s for $duration s over $subscribers subscribers${STREAMS_ARGS:+; streams $STREAMS_ARGS}"
   echo "  | kill | at s of load | every partition answers again after | per partition (ms) | calls timed out (resent) in the $event s after | other errors | p99 ms (worst second) | max ms |"
   echo "  |---|---|---|---|---|---|---|---|"
   for entry in "${kills[@]}"; do

@@ -231,6 +231,13 @@ final class FailoverLedger {
                 histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0);
     }
 
+    /** Debits under way at some moment of [from, to): begun before {@code to}, answered (or given up) after {@code from}. */
+    long underWay(long from, long to) {
+        synchronized (debits) {
+            return debits.stream().filter(d -> d.began() < to && d.ended() >= from).count();
+        }
+    }
+
     /** A careful JSON-RPC/TCP client: one call at a time, sent again with its request id until answered. */
     private final class Client {
         private RpcConnection connection;
