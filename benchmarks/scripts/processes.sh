@@ -1,5 +1,5 @@
-# Sourced by failover.sh and million.sh (not run on its own): starting ratestream processes, waiting for
-# their lines, stopping them, and cleaning up on exit.
+# Sourced by failover.sh, million.sh and cluster.sh (not run on its own): starting ratestream processes,
+# waiting for their lines, stopping them, and cleaning up on exit.
 #
 # Every process runs from a copy of the jars that `./ratestream --version` built (in $dir/lib), not
 # through ./ratestream itself: the launcher rebuilds when a source is newer than its jar, and a rebuild
@@ -53,6 +53,16 @@ freeze_build() {
     cp "$jar" "$dir/lib/$(printf %03d $i)-$(basename "$jar")"
   done
   classpath=$(find "$dir/lib" -name '*.jar' | sort | paste -sd: -)
+  # The broker's jars (`ratestream kafka` only), when the build lists them apart from the runtime's.
+  kafka_classpath=$classpath
+  if [[ -f $root/app/target/classpath-dev.txt ]]; then
+    mkdir -p "$dir/lib-dev"
+    for jar in $(tr ':' ' ' <"$root/app/target/classpath-dev.txt"); do
+      i=$((i + 1))
+      cp "$jar" "$dir/lib-dev/$(printf %03d $i)-$(basename "$jar")"
+    done
+    kafka_classpath=$classpath:$(find "$dir/lib-dev" -name '*.jar' | sort | paste -sd: -)
+  fi
 }
 
 stamp() {
@@ -60,13 +70,15 @@ stamp() {
   while IFS= read -r line; do printf '%s %s\n' "${EPOCHREALTIME/./}" "$line"; done
 }
 
-# start NAME ARGS...: runs `ratestream ARGS...` in the background as NAME; sets start_us.
+# start NAME ARGS...: runs `ratestream ARGS...` in the background as NAME; sets start_us. A `kafka` node
+# runs with the broker's jars too (kafka_classpath).
 start() {
-  local name=$1
+  local name=$1 cp=$classpath
   shift
+  [[ $1 != kafka ]] || cp=${kafka_classpath:-$classpath}
   start_us=$(now_us)
   # shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
-  java ${RATESTREAM_JAVA_OPTS:-} -cp "$classpath" io.ratestream.app.cli.RatestreamCli "$@" \
+  java ${RATESTREAM_JAVA_OPTS:-} -cp "$cp" io.ratestream.app.cli.RatestreamCli "$@" \
     > >(stamp >"$dir/$name.log") 2>&1 &
   pid_of[$name]=$!
   started_names+=("$name")
