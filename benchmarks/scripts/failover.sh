@@ -9,7 +9,8 @@
 # usage: benchmarks/scripts/failover.sh
 #   env: RATE (500 calls/s), DURATION (60 s of load), KILL_AT (20 s into the load), SUBSCRIBERS (10000),
 #        PARTITIONS (4), PORT_BASE (4 -> Kafka 49092, JSON-RPC 42001, HTTP 48000), KEEP (1 keeps the temp
-#        dir and every process's log), RATESTREAM_JAVA_OPTS (JVM options of every process)
+#        dir and every process's log), RATESTREAM_JAVA_OPTS (JVM options of every process), STREAMS_ARGS (extra
+#        flags of both streams instances)
 set -euo pipefail
 source "$(dirname "$0")/processes.sh"
 rate=${RATE:-500} duration=${DURATION:-60} kill_at=${KILL_AT:-20} subscribers=${SUBSCRIBERS:-10000}
@@ -25,13 +26,15 @@ trap 'exit 130' INT TERM
 all=$(jq -cn --argjson n "$partitions" '[range($n)]')
 
 freeze_build
-start_cluster streams1 --partitions "$partitions"
+# shellcheck disable=SC2086 # STREAMS_ARGS is a list of flags
+start_cluster streams1 --partitions "$partitions" ${STREAMS_ARGS:-}
 until_status 60 'any(.StreamsInstances[]; .CommandPartitions == $all)' --argjson all "$all" >/dev/null ||
   fail "instance 1 does not own all $partitions command partitions: /status lists $(instances)"
 client1=$(status | jq -r --argjson all "$all" '.StreamsInstances[] | select(.CommandPartitions == $all) | .Client')
 
 step "starting instance 2 (streams2)"
-start streams2 streams --bootstrap "127.0.0.1:$kafka_port" --state-dir "$dir/streams2" --partitions "$partitions"
+# shellcheck disable=SC2086
+start streams2 streams --bootstrap "127.0.0.1:$kafka_port" --state-dir "$dir/streams2" --partitions "$partitions" ${STREAMS_ARGS:-}
 await streams2 'streams app .* running against' 300 >/dev/null
 shared='([.StreamsInstances[] | select(.CommandPartitions != [])] | length == 2)
   and ([.StreamsInstances[].CommandPartitions[]] | sort == $all)'

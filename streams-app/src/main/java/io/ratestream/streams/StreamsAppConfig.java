@@ -34,6 +34,10 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *     runs)
  * @param sessionTimeout how long the group waits for a silent instance before moving its partitions;
  *     raised at start-up to the broker's {@code group.min.session.timeout.ms} when that is higher
+ * @param transactionTimeout under exactly-once, how long a transaction may stay open before the brokers
+ *     abort it: also how long a killed instance's open transaction holds back the partitions it was
+ *     processing (their committed offsets stay unstable until it is aborted); Kafka Streams' own default
+ *     is 10 s
  * @param kafkaProperties Kafka Streams and client properties applied after ratestream's own (security
  *     settings for a real cluster, tuning for measurements); they win over everything above, the
  *     processing guarantee included; never null
@@ -53,6 +57,7 @@ public record StreamsAppConfig(
         Replication replication,
         int standbyReplicas,
         Duration sessionTimeout,
+        Duration transactionTimeout,
         Map<String, String> kafkaProperties) {
 
     /** Default application id. */
@@ -73,6 +78,12 @@ public record StreamsAppConfig(
      * applies and start-up says so (docs/operations.md gives the broker settings).
      */
     public static final long DEFAULT_SESSION_TIMEOUT_MS = 1_500;
+    /**
+     * Default transaction timeout, in ms: with the brokers' abort check every 500 ms (docs/operations.md)
+     * a killed instance's partitions are free again about as soon as the group has noticed it is gone.
+     * Twenty commit intervals: a transaction open this long means the instance is stalled anyway.
+     */
+    public static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 2_000;
 
     public StreamsAppConfig {
         java.util.Objects.requireNonNull(replication, "replication");
@@ -83,6 +94,11 @@ public record StreamsAppConfig(
             throw new IllegalArgumentException("the session timeout must be at least 100 ms, was "
                     + sessionTimeout.toMillis() + " ms");
         }
+        if (transactionTimeout.compareTo(commitInterval) <= 0) {
+            throw new IllegalArgumentException("the transaction timeout (" + transactionTimeout.toMillis()
+                    + " ms) must be longer than the commit interval (" + commitInterval.toMillis() + " ms): every "
+                    + "transaction stays open for a commit interval");
+        }
         kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
@@ -92,7 +108,8 @@ public record StreamsAppConfig(
                 StreamsConfig.EXACTLY_ONCE_V2, Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS), Duration.ofMillis(5),
                 Duration.ZERO, DEFAULT_STREAM_THREADS, Duration.ofHours(DEFAULT_IDEMPOTENCY_RETENTION_HOURS),
                 Duration.ofMinutes(15), DEFAULT_PARTITIONS, Replication.DEFAULTS, DEFAULT_STANDBY_REPLICAS,
-                Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS), Map.of());
+                Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS), Duration.ofMillis(DEFAULT_TRANSACTION_TIMEOUT_MS),
+                Map.of());
     }
 
     /** A copy to change one value at a time: {@code config.with(b -> b.applicationId = "x")}. */
@@ -118,6 +135,7 @@ public record StreamsAppConfig(
         public Replication replication;
         public int standbyReplicas;
         public Duration sessionTimeout;
+        public Duration transactionTimeout;
         public Map<String, String> kafkaProperties;
 
         Builder(StreamsAppConfig from) {
@@ -135,13 +153,14 @@ public record StreamsAppConfig(
             replication = from.replication;
             standbyReplicas = from.standbyReplicas;
             sessionTimeout = from.sessionTimeout;
+            transactionTimeout = from.transactionTimeout;
             kafkaProperties = from.kafkaProperties;
         }
 
         StreamsAppConfig build() {
             return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee,
                     commitInterval, pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck,
-                    partitions, replication, standbyReplicas, sessionTimeout, kafkaProperties);
+                    partitions, replication, standbyReplicas, sessionTimeout, transactionTimeout, kafkaProperties);
         }
     }
 
@@ -198,6 +217,10 @@ public record StreamsAppConfig(
                 Long.toString(producerLinger.toMillis()));
         // Adaptive batching, as in the gateway's producer: linger 0, one produce request out at a time.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), "1");
+        // A killed instance's open transaction keeps its partitions' committed offsets unstable until the
+        // brokers abort it: the new owner cannot start before (measured: about 11 s with Streams' 10 s).
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                Long.toString(transactionTimeout.toMillis()));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // A killed peer is noticed in about a session timeout, not the default 45 s: its subscribers' budgets
         // move on quickly (to the standby that has them warm). A heartbeat every quarter of it tells the

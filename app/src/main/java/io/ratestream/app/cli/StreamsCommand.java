@@ -64,6 +64,12 @@ final class StreamsCommand implements Callable<Integer> {
                     + "docs/operations.md)")
     long sessionTimeoutMs;
 
+    @Option(names = "--transaction-timeout-ms", defaultValue = "" + StreamsAppConfig.DEFAULT_TRANSACTION_TIMEOUT_MS,
+            description = "under exactly-once, how long a transaction may stay open before the brokers abort it; "
+                    + "also how long a killed instance's open transaction holds back its partitions (default: "
+                    + "${DEFAULT-VALUE}; Kafka Streams' own is 10000; docs/operations.md)")
+    long transactionTimeoutMs;
+
     @Option(names = "--threads", defaultValue = "" + StreamsAppConfig.DEFAULT_STREAM_THREADS,
             description = "stream threads (default: ${DEFAULT-VALUE})")
     int threads;
@@ -97,6 +103,7 @@ final class StreamsCommand implements Callable<Integer> {
             b.replication = replication.value();
             b.standbyReplicas = standbyReplicas;
             b.sessionTimeout = Duration.ofMillis(sessionTimeoutMs);
+            b.transactionTimeout = Duration.ofMillis(transactionTimeoutMs);
             b.kafkaProperties = kafkaProperties.values;
         });
     }

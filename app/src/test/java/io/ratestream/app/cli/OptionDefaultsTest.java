@@ -69,7 +69,8 @@ class OptionDefaultsTest {
         Properties props = config.toProperties();
         assertThat(props).containsEntry("replication.factor", "3").containsEntry("topic.min.insync.replicas", "2")
                 .containsEntry("num.standby.replicas", "1").containsEntry("consumer.session.timeout.ms", "2000")
-                .containsEntry("consumer.heartbeat.interval.ms", "500");
+                .containsEntry("consumer.heartbeat.interval.ms", "500")
+                .containsEntry("producer.transaction.timeout.ms", "" + StreamsAppConfig.DEFAULT_TRANSACTION_TIMEOUT_MS);
         assertThat(streams(null, Map.of()).settings().toProperties()).containsEntry("replication.factor", "-1")
                 .doesNotContainKey("topic.min.insync.replicas");
     }
@@ -82,18 +83,22 @@ class OptionDefaultsTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int code;
         int badReplication;
+        int badTransactionTimeout;
         try {
             code = RatestreamCli.execute(Map.of(), "streams", "--config", file.toString());
             badReplication = RatestreamCli.execute(Map.of(), "streams", "--replication-factor", "1",
                     "--min-insync-replicas", "2");
+            badTransactionTimeout = RatestreamCli.execute(Map.of(), "streams", "--transaction-timeout-ms", "100");
         } finally {
             System.setErr(saved);
         }
         assertThat(code).isEqualTo(2);
         assertThat(badReplication).isEqualTo(1);
+        assertThat(badTransactionTimeout).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("has keys that are no option of this command: [partitons]")
-                .contains("min.insync.replicas 2 is more than the replication factor 1");
+                .contains("min.insync.replicas 2 is more than the replication factor 1")
+                .contains("the transaction timeout (100 ms) must be longer than the commit interval (100 ms)");
     }
 
     @Test
