@@ -46,6 +46,11 @@ class KafkaCommandTest {
                         .get(30, TimeUnit.SECONDS);
                 assertThat(admin.describeTopics(List.of("kafka-command-test")).allTopicNames().get(30, TimeUnit.SECONDS)
                         .get("kafka-command-test").partitions()).hasSize(3);
+                // Topics come from ratestream's set-up only: a client's metadata request creates nothing.
+                org.apache.kafka.common.config.ConfigResource node = new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+                assertThat(admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS).get(node)
+                        .get("auto.create.topics.enable").value()).isEqualTo("false");
             }
             // the broker creates a partition's log directory after the controller has answered: wait for it
             Path partitionDir = dataDir.resolve("logs").resolve("kafka-command-test-0");

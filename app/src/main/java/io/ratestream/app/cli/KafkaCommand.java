@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
 final class KafkaCommand implements Callable<Integer> {
 
     private static final String LOOPBACK = "127.0.0.1";
+    static final String NO_AUTO_CREATE = "auto.create.topics.enable";
 
     @Option(names = "--data-dir", defaultValue = "data/kafka",
             description = "where the broker keeps its logs and metadata; formatted on the first start "
@@ -122,7 +123,12 @@ final class KafkaCommand implements Callable<Integer> {
             long started = System.nanoTime();
             String host = everyInterface ? InetAddress.getLocalHost().getHostName() : LOOPBACK;
             BrokerSecurity security = security();
-            BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security).withCluster(cluster);
+            // Topics come from the streams app's set-up (or `acls`) with their partitions and configs, never from
+            // a client's first metadata request: a gateway that starts first would otherwise create
+            // ratestream.commands with one partition, and the streams app then refuses the mismatch with
+            // ratestream.admin-commands (ClusterFailoverIT ran into exactly that).
+            BrokerConfig settings = BrokerConfig.of(dataDir, kafka.port).withSecurity(security).withCluster(cluster)
+                    .withOverrides(Map.of(NO_AUTO_CREATE, "false"));
             if (cluster.isSingleNode()) {
                 // The controller of a single node stays on loopback.
                 settings = settings.withControllerPort(chosenControllerPort);
