@@ -132,15 +132,19 @@ public final class StreamsApp implements AutoCloseable {
 
     /** Active tasks Kafka Streams' state updaters are restoring now ({@code active-restoring-tasks}). */
     private static int restoringTasks(KafkaStreams streams) {
+        return (int) sum(streams, "stream-state-updater-metrics", "active-restoring-tasks");
+    }
+
+    /** The sum of one Kafka Streams metric over every thread or task that reports it. */
+    private static double sum(KafkaStreams streams, String group, String name) {
         double total = 0;
         for (java.util.Map.Entry<MetricName, ? extends Metric> metric : streams.metrics().entrySet()) {
-            if (metric.getKey().name().equals("active-restoring-tasks")
-                    && metric.getKey().group().equals("stream-state-updater-metrics")
+            if (metric.getKey().name().equals(name) && metric.getKey().group().equals(group)
                     && metric.getValue().metricValue() instanceof Number value) {
                 total += value.doubleValue();
             }
         }
-        return (int) total;
+        return total;
     }
 
     /**
@@ -173,15 +177,7 @@ public final class StreamsApp implements AutoCloseable {
      * that the command processor handled itself are not among them: they are on the dead-letter topic.
      */
     public long droppedRecords() {
-        double total = 0;
-        for (java.util.Map.Entry<MetricName, ? extends Metric> metric : streams.metrics().entrySet()) {
-            if (metric.getKey().name().equals("dropped-records-total")
-                    && metric.getKey().group().equals("stream-task-metrics")
-                    && metric.getValue().metricValue() instanceof Number value) {
-                total += value.doubleValue();
-            }
-        }
-        return (long) total;
+        return (long) sum(streams, "stream-task-metrics", "dropped-records-total");
     }
 
     /**

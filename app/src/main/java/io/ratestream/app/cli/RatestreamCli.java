@@ -55,7 +55,7 @@ public final class RatestreamCli implements Runnable {
         }
         cli.setDefaultValueProvider(defaults);
         cli.setExecutionStrategy(parsed -> {
-            CommandLine command = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+            CommandLine command = subcommand(parsed);
             List<String> unknown = defaults.unknownKeys(command.getCommandSpec());
             if (!unknown.isEmpty() && !command.isUsageHelpRequested() && !command.isVersionHelpRequested()) {
                 command.getErr().println("ratestream " + command.getCommandName() + ": the --config file "
@@ -85,8 +85,7 @@ public final class RatestreamCli implements Runnable {
         CommandLine cli = new CommandLine(new RatestreamCli());
         cli.setDefaultValueProvider(OptionDefaults.of(configFile(environment, args), environment));
         CommandLine.ParseResult parsed = cli.parseArgs(args);
-        CommandLine.Model.CommandSpec command = parsed.asCommandLineList()
-                .get(parsed.asCommandLineList().size() - 1).getCommandSpec();
+        CommandLine.Model.CommandSpec command = subcommand(parsed).getCommandSpec();
         java.util.Set<String> known = new java.util.HashSet<>();
         command.options().forEach(option -> known.add(OptionDefaults.environmentName(option)));
         for (String name : environment.keySet()) {
@@ -96,6 +95,12 @@ public final class RatestreamCli implements Runnable {
             }
         }
         return command;
+    }
+
+    /** The command a parsed line runs: its last subcommand. */
+    private static CommandLine subcommand(CommandLine.ParseResult parsed) {
+        List<CommandLine> commands = parsed.asCommandLineList();
+        return commands.get(commands.size() - 1);
     }
 
     /** The file of {@code --config FILE} or {@code --config=FILE}, else of RATESTREAM_CONFIG, else null. */

@@ -44,7 +44,8 @@ import org.apache.kafka.streams.KafkaStreams;
 public final class StreamsMeters implements CommandMetrics, AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Map<String, Counter> commands = new ConcurrentHashMap<>();
+    /** Method, then outcome, to its counter: looked up per record without building a key. */
+    private final Map<String, Map<String, Counter>> commands = new ConcurrentHashMap<>();
     private final Map<DeadLetterReason, Counter> letters = new EnumMap<>(DeadLetterReason.class);
     private final Counter refills;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -100,9 +101,11 @@ public final class StreamsMeters implements CommandMetrics, AutoCloseable {
     @Override
     public void commandHandled(String method, String outcome) {
         // method and outcome come from closed sets (methods, error kinds, dead-letter reasons)
-        commands.computeIfAbsent(method + '\u001f' + outcome, key -> Counter.builder("ratestream.streams.commands")
-                .tag("method", method).tag("outcome", outcome)
-                .description("command records handled, by method and outcome").register(registry)).increment();
+        commands.computeIfAbsent(method, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, key -> Counter.builder("ratestream.streams.commands")
+                        .tag("method", method).tag("outcome", outcome)
+                        .description("command records handled, by method and outcome").register(registry))
+                .increment();
     }
 
     @Override
