@@ -165,7 +165,7 @@ class StreamsOpsTest {
         }
 
         awaitMetric(app, letters, lettersBefore + 1);
-        assertThat(value(scrape(app), commands)).isEqualTo(commandsBefore + 1);
+        assertThat(value(scrape(app), commands)).isGreaterThanOrEqualTo(commandsBefore + 1);
     }
 
     @Test
@@ -238,14 +238,17 @@ class StreamsOpsTest {
         throw new AssertionError("not ready within " + TIMEOUT + ": " + last.body());
     }
 
-    /** The scrape once {@code metric} has reached {@code expected}, waiting for it. */
+    /**
+     * The scrape once {@code metric} has reached {@code expected}, waiting for it. The counters count
+     * processing attempts: a record of a transaction that aborted (a slow machine's transaction timeout,
+     * a rebalance) is counted again, so more than {@code expected} is allowed.
+     */
     private String awaitMetric(StreamsApp streams, String metric, double expected) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         String metrics;
         do {
             metrics = scrape(streams);
             if (value(metrics, metric) >= expected) {
-                assertThat(value(metrics, metric)).isEqualTo(expected);
                 return metrics;
             }
             Thread.sleep(50);
