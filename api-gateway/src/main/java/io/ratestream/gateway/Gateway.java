@@ -9,6 +9,7 @@ import io.ratestream.gateway.auth.Caller;
 import io.ratestream.gateway.auth.Guard;
 import io.ratestream.gateway.auth.Principal;
 import io.ratestream.gateway.replies.PendingReplies;
+import io.ratestream.gateway.replies.RawReply;
 import io.ratestream.gateway.replies.ReplyListener;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.gateway.rpc.RpcService;
@@ -21,7 +22,6 @@ import io.ratestream.schemas.json.Texts;
 import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.Names;
 import io.ratestream.schemas.reply.ErrorKind;
-import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.Topics;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -158,7 +158,7 @@ public final class Gateway implements RpcService {
         } catch (IllegalArgumentException e) {
             throw RpcException.badRequest(e.getMessage());
         }
-        CompletableFuture<Reply> reply = pending.register(requestId, command.key(), command.fingerprint(),
+        CompletableFuture<RawReply> reply = pending.register(requestId, command.key(), command.fingerprint(),
                 config.replyTimeout());
         publisher.send(command).whenComplete((sent, error) -> {
             if (error != null) {

@@ -21,7 +21,6 @@ import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.json.JsonSerde;
 import io.ratestream.schemas.reply.ErrorKind;
-import io.ratestream.schemas.reply.Reply;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -82,7 +81,7 @@ public final class GatewayApp implements AutoCloseable {
             kafka.start();
             ReplyListener replies = started(started, new ReplyListener(config.bootstrapServers(),
                     config.replyPartition(), config.repliesReadCommitted(), config.kafkaProperties(), pending,
-                    new JsonSerde<>(mapper, Reply.class), metrics));
+                    metrics));
             replies.start();
             Gateway gateway = new Gateway(config, mapper, pending, replies, publisher, kafka, metrics,
                     Clock.systemUTC(), instanceName(), new RecentActivity(Clock.systemUTC()),

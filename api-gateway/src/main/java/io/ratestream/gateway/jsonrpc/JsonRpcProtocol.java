@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.ratestream.gateway.auth.Caller;
 import io.ratestream.gateway.rpc.ErrorMapping;
 import io.ratestream.gateway.rpc.RpcException;
@@ -209,7 +210,11 @@ public final class JsonRpcProtocol {
         ObjectNode response = mapper.createObjectNode().put("jsonrpc", "2.0");
         response.set("id", id == null ? NullNode.getInstance() : id);
         if (cause == null && result != null) {
-            response.set("result", mapper.valueToTree(result));
+            if (result instanceof RawValue raw) {
+                response.putRawValue("result", raw); // a reply's result as the streams app wrote it
+            } else {
+                response.set("result", mapper.valueToTree(result));
+            }
         } else {
             ErrorKind kind = ErrorKind.INTERNAL;
             String message = "internal error";

@@ -2,7 +2,6 @@ package io.ratestream.gateway.replies;
 
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.schemas.reply.ErrorKind;
-import io.ratestream.schemas.reply.Reply;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,8 +22,8 @@ public final class PendingReplies {
      * @param answer what the caller waits on: completes after the entry has left the map, so a caller
      *     who has its answer never sees its request still counted
      */
-    private record Pending(String subscriber, long fingerprint, CompletableFuture<Reply> future,
-            CompletableFuture<Reply> answer) {
+    private record Pending(String subscriber, long fingerprint, CompletableFuture<RawReply> future,
+            CompletableFuture<RawReply> answer) {
     }
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -47,15 +46,15 @@ public final class PendingReplies {
      *     subscriber's request or for a different request; {@link ErrorKind#BUSY} when {@code limit}
      *     requests are waiting already
      */
-    public CompletableFuture<Reply> register(String requestId, String subscriber, long fingerprint,
+    public CompletableFuture<RawReply> register(String requestId, String subscriber, long fingerprint,
             Duration timeout) {
         Pending current = pending.get(requestId);
         if (current == null && pending.size() >= limit) {
             throw new RpcException(ErrorKind.BUSY, "busy: " + limit + " requests are waiting for replies on this "
                     + "gateway (its limit): retry shortly");
         }
-        CompletableFuture<Reply> future = new CompletableFuture<>();
-        CompletableFuture<Reply> answer = new CompletableFuture<>();
+        CompletableFuture<RawReply> future = new CompletableFuture<>();
+        CompletableFuture<RawReply> answer = new CompletableFuture<>();
         Pending created = new Pending(subscriber, fingerprint, future, answer);
         current = pending.putIfAbsent(requestId, created);
         if (current != null) {
@@ -85,7 +84,7 @@ public final class PendingReplies {
      * Completes the request the reply answers: same request id and same subscriber. Returns false when
      * nobody waits for it, or the waiting request is another subscriber's (a stray or forged reply).
      */
-    public boolean complete(Reply reply) {
+    public boolean complete(RawReply reply) {
         Pending waiting = pending.get(reply.requestId());
         return waiting != null && waiting.subscriber().equals(reply.subscriber()) && waiting.future().complete(reply);
     }

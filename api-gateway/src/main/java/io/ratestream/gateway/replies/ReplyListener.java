@@ -2,8 +2,6 @@ package io.ratestream.gateway.replies;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.ratestream.schemas.json.JsonSerde;
-import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.Collection;
@@ -48,7 +46,6 @@ public final class ReplyListener implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final PendingReplies pending;
-    private final JsonSerde<Reply> replies;
     private final int fixedPartition;
     private final Set<Integer> assigned = new ConcurrentSkipListSet<>();
     private final Map<String, Long> delivered = new LinkedHashMap<>(16, 0.75f, false) {
@@ -64,10 +61,8 @@ public final class ReplyListener implements AutoCloseable {
     private volatile boolean running = true;
 
     public ReplyListener(String bootstrapServers, int fixedPartition, boolean readCommitted,
-            Map<String, String> kafkaProperties, PendingReplies pending,
-            JsonSerde<Reply> replies, MeterRegistry metrics) {
+            Map<String, String> kafkaProperties, PendingReplies pending, MeterRegistry metrics) {
         this.pending = pending;
-        this.replies = replies;
         this.fixedPartition = fixedPartition;
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -160,7 +155,7 @@ public final class ReplyListener implements AutoCloseable {
             return;
         }
         try {
-            Reply reply = replies.deserialize(Topics.REPLIES, record.value());
+            RawReply reply = RawReply.parse(record.value());
             if (pending.complete(reply)) {
                 delivered.put(requestId, hash);
             } else if (pending.isWaiting(requestId)) {

@@ -3,8 +3,10 @@ package io.ratestream.gateway.replies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratestream.gateway.rpc.RpcException;
 import io.ratestream.schemas.command.Method;
+import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import java.math.BigDecimal;
@@ -19,23 +21,29 @@ import org.junit.jupiter.api.Test;
 
 class PendingRepliesTest {
 
+    private static final ObjectMapper MAPPER = Json.newMapper();
+
     private final PendingReplies pending = new PendingReplies(200_000);
+
+    private static RawReply raw(Reply reply) {
+        return RawReply.of(reply, MAPPER);
+    }
 
     @Test
     void shouldCompleteTheWaitingRequestAndForgetIt() throws Exception {
-        CompletableFuture<Reply> future = pending.register("r1", "vdf:rif", 1L, Duration.ofSeconds(5));
+        CompletableFuture<RawReply> future = pending.register("r1", "vdf:rif", 1L, Duration.ofSeconds(5));
 
         assertThat(pending.isWaiting("r1")).isTrue();
-        assertThat(pending.complete(Reply.of("r1", Method.DEBIT_SMS, BigDecimal.ONE).withSubscriber("vdf:rif"))).isTrue();
+        assertThat(pending.complete(raw(Reply.of("r1", Method.DEBIT_SMS, BigDecimal.ONE).withSubscriber("vdf:rif")))).isTrue();
 
-        assertThat(future.get(1, TimeUnit.SECONDS).value()).isEqualTo(BigDecimal.ONE);
+        assertThat(future.get(1, TimeUnit.SECONDS).result().rawValue()).isEqualTo("1");
         assertThat(pending.size()).isZero();
-        assertThat(pending.complete(Reply.of("r1", Method.DEBIT_SMS, BigDecimal.ONE).withSubscriber("vdf:rif"))).isFalse();
+        assertThat(pending.complete(raw(Reply.of("r1", Method.DEBIT_SMS, BigDecimal.ONE).withSubscriber("vdf:rif")))).isFalse();
     }
 
     @Test
     void shouldTimeOutAndForget() {
-        CompletableFuture<Reply> future = pending.register("slow", "vdf:rif", 1L, Duration.ofMillis(50));
+        CompletableFuture<RawReply> future = pending.register("slow", "vdf:rif", 1L, Duration.ofMillis(50));
 
         assertThatThrownBy(() -> future.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(TimeoutException.class);
@@ -45,7 +53,7 @@ class PendingRepliesTest {
 
     @Test
     void shouldShareTheWaitOfAnEarlyRetryAndRefuseTheIdForAnotherSubscriber() {
-        CompletableFuture<Reply> first = pending.register("r", "vdf:rif", 1L, Duration.ofSeconds(5));
+        CompletableFuture<RawReply> first = pending.register("r", "vdf:rif", 1L, Duration.ofSeconds(5));
 
         assertThat(pending.register("r", "vdf:rif", 1L, Duration.ofSeconds(5))).isSameAs(first);
         assertThatThrownBy(() -> pending.register("r", "vdf:other", 1L, Duration.ofSeconds(5)))
@@ -55,7 +63,7 @@ class PendingRepliesTest {
 
     @Test
     void shouldRefuseTheIdOfAWaitingRequestForADifferentRequestOfTheSameSubscriber() {
-        CompletableFuture<Reply> first = pending.register("r", "vdf:rif", 1L, Duration.ofSeconds(5));
+        CompletableFuture<RawReply> first = pending.register("r", "vdf:rif", 1L, Duration.ofSeconds(5));
 
         assertThatThrownBy(() -> pending.register("r", "vdf:rif", 2L, Duration.ofSeconds(5)))
                 .isInstanceOf(RpcException.class)
@@ -65,21 +73,21 @@ class PendingRepliesTest {
 
     @Test
     void shouldCompleteOnlyWithAReplyForTheWaitingSubscriber() throws Exception {
-        CompletableFuture<Reply> future = pending.register("r", "vdf:rif", 1L, Duration.ofSeconds(5));
+        CompletableFuture<RawReply> future = pending.register("r", "vdf:rif", 1L, Duration.ofSeconds(5));
 
-        assertThat(pending.complete(Reply.of("r", Method.DEBIT_BALANCE, BigDecimal.TEN).withSubscriber("vdf:other")))
+        assertThat(pending.complete(raw(Reply.of("r", Method.DEBIT_BALANCE, BigDecimal.TEN).withSubscriber("vdf:other"))))
                 .isFalse();
-        assertThat(pending.complete(Reply.of("r", Method.DEBIT_BALANCE, BigDecimal.TEN))).as("no subscriber").isFalse();
+        assertThat(pending.complete(raw(Reply.of("r", Method.DEBIT_BALANCE, BigDecimal.TEN)))).as("no subscriber").isFalse();
         assertThat(future).isNotDone();
-        assertThat(pending.complete(Reply.of("r", Method.DEBIT_BALANCE, BigDecimal.ONE).withSubscriber("vdf:rif")))
+        assertThat(pending.complete(raw(Reply.of("r", Method.DEBIT_BALANCE, BigDecimal.ONE).withSubscriber("vdf:rif"))))
                 .isTrue();
-        assertThat(future.get(1, TimeUnit.SECONDS).value()).isEqualTo(BigDecimal.ONE);
+        assertThat(future.get(1, TimeUnit.SECONDS).result().rawValue()).isEqualTo("1");
     }
 
     @Test
     void shouldAnswerBusyAtTheLimitAndTakeRequestsAgainBelowIt() throws Exception {
         PendingReplies small = new PendingReplies(3);
-        List<CompletableFuture<Reply>> waiting = new ArrayList<>();
+        List<CompletableFuture<RawReply>> waiting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             waiting.add(small.register("r" + i, "vdf:rif", i, Duration.ofSeconds(30)));
         }
@@ -90,7 +98,7 @@ class PendingRepliesTest {
         assertThat(small.register("r0", "vdf:rif", 0L, Duration.ofSeconds(30))).as("an early retry joins its wait")
                 .isSameAs(waiting.get(0));
 
-        small.complete(Reply.of("r1", Method.DEBIT_BALANCE, BigDecimal.ONE).withSubscriber("vdf:rif"));
+        small.complete(raw(Reply.of("r1", Method.DEBIT_BALANCE, BigDecimal.ONE).withSubscriber("vdf:rif")));
         waiting.get(1).get(1, TimeUnit.SECONDS);
         assertThat(small.register("r3", "vdf:rif", 3L, Duration.ofSeconds(30))).isNotDone();
         assertThat(small.size()).isEqualTo(3);
@@ -98,14 +106,14 @@ class PendingRepliesTest {
 
     @Test
     void shouldHoldNothingAfterAHundredThousandRequestsSomeOfWhichTimedOut() throws Exception {
-        List<CompletableFuture<Reply>> futures = new ArrayList<>();
+        List<CompletableFuture<RawReply>> futures = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
             String id = "req-" + i;
             futures.add(pending.register(id, "vdf:s" + (i % 100), 1L, Duration.ofMillis(i % 10 == 0 ? 1 : 60_000)));
             if (i % 10 == 3) {
                 pending.fail(id, new IllegalStateException("kafka down"));
             } else if (i % 10 != 0) {
-                pending.complete(Reply.of(id, Method.DEBIT_BALANCE, BigDecimal.TEN).withSubscriber("vdf:s" + (i % 100)));
+                pending.complete(raw(Reply.of(id, Method.DEBIT_BALANCE, BigDecimal.TEN).withSubscriber("vdf:s" + (i % 100))));
             }
         }
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
