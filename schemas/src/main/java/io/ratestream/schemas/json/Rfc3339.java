@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
@@ -47,6 +49,10 @@ public final class Rfc3339 {
      * @throws IllegalArgumentException naming the text and the expected form
      */
     public static OffsetDateTime parse(String text) {
+        OffsetDateTime common = parseCommon(text);
+        if (common != null) {
+            return common;
+        }
         try {
             return OffsetDateTime.parse(text.trim(), PARSE);
         } catch (DateTimeParseException e) {
@@ -71,9 +77,135 @@ public final class Rfc3339 {
         return time != null && time.toEpochSecond() == GO_ZERO_EPOCH_SECOND && time.getNano() == 0;
     }
 
-    /** Formats a time as RFC 3339 with its own offset. */
+    /** Formats a time as RFC 3339 with its own offset, as {@link #FORMAT} does. */
     public static String format(OffsetDateTime time) {
-        return FORMAT.format(time);
+        int year = time.getYear();
+        if (year < 0 || year > 9999) {
+            return FORMAT.format(time);
+        }
+        StringBuilder out = new StringBuilder(35);
+        digits(out, year, 4).append('-');
+        digits(out, time.getMonthValue(), 2).append('-');
+        digits(out, time.getDayOfMonth(), 2).append('T');
+        digits(out, time.getHour(), 2).append(':');
+        digits(out, time.getMinute(), 2).append(':');
+        digits(out, time.getSecond(), 2);
+        int nano = time.getNano();
+        if (nano != 0) {
+            int length = 9;
+            while (nano % 10 == 0) {
+                nano /= 10;
+                length--;
+            }
+            digits(out.append('.'), nano, length);
+        }
+        int offset = time.getOffset().getTotalSeconds();
+        if (offset == 0) {
+            return out.append('Z').toString();
+        }
+        if (offset % 60 != 0) {
+            return FORMAT.format(time); // an offset with seconds: rare, left to the formatter
+        }
+        int minutes = Math.abs(offset) / 60;
+        out.append(offset < 0 ? '-' : '+');
+        digits(out, minutes / 60, 2).append(':');
+        return digits(out, minutes % 60, 2).toString();
+    }
+
+    private static StringBuilder digits(StringBuilder out, int value, int width) {
+        for (int divisor = pow10(width - 1); divisor > 0; divisor /= 10) {
+            out.append((char) ('0' + value / divisor % 10));
+        }
+        return out;
+    }
+
+    private static int pow10(int exponent) {
+        int value = 1;
+        for (int i = 0; i < exponent; i++) {
+            value *= 10;
+        }
+        return value;
+    }
+
+    /**
+     * The time of the form nearly every client sends, {@code 2012-02-02T17:30:00Z} or with a fraction
+     * and a {@code +HH:MM} offset, read without the formatter (a few percent of a stream thread's time
+     * under load); null for anything else, which the formatter then reads or refuses. Accepts nothing the
+     * formatter refuses (Rfc3339Test compares the two on many texts).
+     */
+    static OffsetDateTime parseCommon(String text) {
+        int length = text.length();
+        if (length < 20 || length > 35 || !at(text, 4, '-') || !at(text, 7, '-') || !at(text, 13, ':')
+                || !at(text, 16, ':') || (text.charAt(10) != 'T' && text.charAt(10) != 't')) {
+            return null;
+        }
+        int year = number(text, 0, 4);
+        int month = number(text, 5, 2);
+        int day = number(text, 8, 2);
+        int hour = number(text, 11, 2);
+        int minute = number(text, 14, 2);
+        int second = number(text, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        int position = 19;
+        int nano = 0;
+        if (text.charAt(position) == '.') {
+            int start = ++position;
+            while (position < length && position - start < 9 && isDigit(text.charAt(position))) {
+                nano = nano * 10 + text.charAt(position++) - '0';
+            }
+            int fraction = position - start;
+            if (fraction == 0 || (position < length && isDigit(text.charAt(position)))) {
+                return null;
+            }
+            nano *= pow10(9 - fraction);
+        }
+        ZoneOffset offset;
+        if (position == length - 1 && (text.charAt(position) == 'Z' || text.charAt(position) == 'z')) {
+            offset = ZoneOffset.UTC;
+        } else if (position == length - 6 && (text.charAt(position) == '+' || text.charAt(position) == '-')
+                && at(text, position + 3, ':')) {
+            int hours = number(text, position + 1, 2);
+            int minutes = number(text, position + 4, 2);
+            if ((hours | minutes) < 0 || hours > 18 || minutes > 59) {
+                return null;
+            }
+            int sign = text.charAt(position) == '-' ? -1 : 1;
+            try {
+                offset = ZoneOffset.ofHoursMinutes(sign * hours, sign * minutes);
+            } catch (DateTimeException e) {
+                return null;
+            }
+        } else {
+            return null;
+        }
+        try {
+            return OffsetDateTime.of(year, month, day, hour, minute, second, nano, offset);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean at(String text, int index, char expected) {
+        return text.charAt(index) == expected;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** The decimal number of {@code width} ASCII digits at {@code start}, or -1. */
+    private static int number(String text, int start, int width) {
+        int value = 0;
+        for (int i = start; i < start + width; i++) {
+            char c = text.charAt(i);
+            if (!isDigit(c)) {
+                return -1;
+            }
+            value = value * 10 + c - '0';
+        }
+        return value;
     }
 
     static final class Serializer extends StdSerializer<OffsetDateTime> {
