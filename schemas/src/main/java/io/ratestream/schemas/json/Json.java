@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 
@@ -80,6 +81,7 @@ public final class Json {
         ratestream.addDeserializer(BigDecimal.class, new BoundedDecimal.Deserializer());
         ratestream.addSerializer(OffsetDateTime.class, new Rfc3339.Serializer());
         ratestream.addDeserializer(OffsetDateTime.class, new Rfc3339.Deserializer());
+        ratestream.addDeserializer(Instant.class, new Rfc3339.InstantReader());
         ratestream.addSerializer(LocalTime.class, new TimeOfDay.Serializer());
         ratestream.addDeserializer(LocalTime.class, new TimeOfDay.Deserializer());
 

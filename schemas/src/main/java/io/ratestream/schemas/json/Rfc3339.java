@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import java.io.IOException;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -217,6 +219,28 @@ public final class Rfc3339 {
         public void serialize(OffsetDateTime value, JsonGenerator gen, SerializerProvider provider)
                 throws IOException {
             gen.writeString(format(value));
+        }
+    }
+
+    /**
+     * Reads an {@link Instant} (a command's {@code AcceptedAt}) through {@link #parseCommon} when the text
+     * has the common form, and as Jackson's own {@link InstantDeserializer} does otherwise (numbers, other
+     * ISO forms), so that what is accepted and what it means do not change.
+     */
+    static final class InstantReader extends StdDeserializer<Instant> {
+        InstantReader() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                OffsetDateTime common = parseCommon(p.getText());
+                if (common != null) {
+                    return common.toInstant();
+                }
+            }
+            return InstantDeserializer.INSTANT.deserialize(p, ctx);
         }
     }
 

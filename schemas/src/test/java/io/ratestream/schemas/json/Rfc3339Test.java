@@ -3,6 +3,11 @@ package io.ratestream.schemas.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -82,6 +87,51 @@ class Rfc3339Test {
         }
         assertThat(disagreements).isEmpty();
         assertThat(accepted).isGreaterThan(50_000);
+    }
+
+    /** An Instant (AcceptedAt) reads as Jackson's own JavaTimeModule reads it, whatever the text. */
+    @Test
+    void shouldReadInstantsAsJacksonsReaderDoes() throws Exception {
+        ObjectMapper ours = Json.newMapper();
+        // the project's mapper as it was: Jackson's InstantDeserializer registered last, so it wins
+        ObjectMapper jacksons = Json.newMapper().registerModule(
+                new SimpleModule("jacksons").addDeserializer(Instant.class, InstantDeserializer.INSTANT));
+        assertThat(deserializerOf(ours)).isInstanceOf(Rfc3339.InstantReader.class);
+        assertThat(deserializerOf(jacksons)).isInstanceOf(InstantDeserializer.class);
+        Random random = new Random(7);
+        String alphabet = "0123456789-:T.Z+ tz9";
+        List<String> texts = new ArrayList<>(List.of("\"2012-02-02T17:30:00Z\"", "\"2012-02-02T19:30:00+02:00\"",
+                "1328203800", "1328203800.5", "\"2012-02-02T17:30:00.123Z\"", "\"\"", "\"x\"", "null", "[1]"));
+        for (int i = 0; i < 50_000; i++) {
+            char[] text = Rfc3339.format(randomTime(random)).toCharArray();
+            for (int e = random.nextInt(3); e > 0; e--) {
+                text[random.nextInt(text.length)] = alphabet.charAt(random.nextInt(alphabet.length()));
+            }
+            texts.add("\"" + new String(text) + "\"");
+        }
+        List<String> disagreements = new ArrayList<>();
+        for (String text : texts) {
+            String mine = read(ours, text);
+            String theirs = read(jacksons, text);
+            if (!mine.equals(theirs)) {
+                disagreements.add(text + " -> " + mine + " / " + theirs);
+            }
+        }
+        assertThat(disagreements).isEmpty();
+    }
+
+    private static Object deserializerOf(ObjectMapper mapper) throws Exception {
+        DefaultDeserializationContext context = ((DefaultDeserializationContext) mapper.getDeserializationContext())
+                .createInstance(mapper.getDeserializationConfig(), null, null);
+        return context.findRootValueDeserializer(mapper.constructType(Instant.class));
+    }
+
+    private static String read(ObjectMapper mapper, String json) {
+        try {
+            return String.valueOf(mapper.readValue(json, Instant.class));
+        } catch (Exception e) {
+            return "refused";
+        }
     }
 
     @Test
