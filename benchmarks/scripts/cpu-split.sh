@@ -4,7 +4,8 @@
 # saturation and prints each process's CPU time per request in the measured window, from /proc.
 #
 # usage: benchmarks/scripts/cpu-split.sh
-#   env: WARM_SECONDS (120), SECONDS_EACH (30), CONNECTIONS (100), IN_FLIGHT (8), PORT_BASE (3 -> Kafka
+#   env: WARM_SECONDS (120), SECONDS_EACH (30), CONNECTIONS (100), IN_FLIGHT (8), JSONRPC_VERSION (1.0,
+#        bench's default since issue 13; 2.0 for the runs measured before it), PORT_BASE (3 -> Kafka
 #        39092, JSON-RPC 32001, HTTP 38000), STREAMS_ARGS and GATEWAY_ARGS (extra flags, e.g.
 #        "--kafka-property producer.max.in.flight.requests.per.connection=5")
 set -euo pipefail
@@ -49,7 +50,8 @@ rs gateway --bootstrap "127.0.0.1:$kafka_port" --jsonrpc-port "$rpc_port" --http
 gateway=$!; pids+=("$gateway"); await "$dir/gateway.log" "gateway: JSON-RPC" "$gateway"
 
 bench=(rs bench --bootstrap "127.0.0.1:$kafka_port" --server "127.0.0.1:$rpc_port"
-  --connections "${CONNECTIONS:-100}" --in-flight "${IN_FLIGHT:-8}" --subscribers 1000 --floor-round-trips 0)
+  --connections "${CONNECTIONS:-100}" --in-flight "${IN_FLIGHT:-8}" --subscribers 1000 --floor-round-trips 0
+  --jsonrpc-version "${JSONRPC_VERSION:-1.0}")
 echo "warming the JIT up for $warm s..." >&2
 ("${bench[@]}" --duration "$warm" --warmup 0 --json-out "$dir/warm.json") >"$dir/warm.log" 2>&1
 "${bench[@]}" --duration $((each + 30)) --warmup 0 --json-out "$dir/run.json" >"$dir/run.log" 2>&1 &

@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -65,14 +67,31 @@ import picocli.CommandLine.Option;
  * to the wrong subject still shows, as a lost debit on the subject it was sent for. What goes unseen is a
  * change to a subject the run never debited, which no debit of the run can have caused.
  *
+ * <p><b>What it sends.</b> JSON-RPC 1.0 by default ({@code --jsonrpc-version}), as Go's
+ * {@code net/rpc/jsonrpc} client and so the 2012 switches send it; 2.0 on request. Both over TCP and over
+ * HTTP ({@code POST /jsonrpc} answers in the request's version too). {@code --mix go} is the Go client of
+ * issue 13: half GetCost of the worked example (two spans), half DebitBalance.
+ *
+ * <p><b>CPU.</b> On Linux it finds the ratestream server JVMs of the stack under load
+ * ({@link ServerProcesses}; or {@code --cpu-pids}) and reports, for them and for itself, the CPU of the
+ * measured window per completed call, and the JIT compiler threads' share of a core in each progress
+ * second ({@link CpuWatch}).
+ *
  * <p>Runs on the calling thread plus one sender thread per {@code --connections} and a thread per socket:
- * one reader per TCP connection, or one per HTTP connection ({@code --connections} x {@code --in-flight}).
+ * one reader per TCP connection, or one per HTTP connection ({@code --connections} x {@code --in-flight}),
+ * and one thread that reads /proc at the two ends of the measured window.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Drives a running gateway with JSON-RPC over TCP or HTTP (--protocol) with a mix",
             "of calls, prints throughput and latency percentiles (HdrHistogram) after a",
             "warm-up, writes them as JSON, and checks that every acknowledged debit was",
-            "applied exactly once (exit 1 when one was lost or doubled)."})
+            "applied exactly once (exit 1 when one was lost or doubled).",
+            "Sends JSON-RPC 1.0 as Go's net/rpc/jsonrpc client does (--jsonrpc-version).",
+            "On Linux it also prints, per ratestream process of the stack under load and for",
+            "itself, the CPU of the measured window per completed call (lines 'cpu: ...'),",
+            "and after each progress line the cores used by each server's JIT compiler",
+            "threads ('jit ROLE PID J of C cores'). The Go client of issue 13 is",
+            "--connections 50 --in-flight 4 --mix go (benchmarks/scripts/go-mix.sh)."})
 public final class BenchCommand implements Callable<Integer> {
 
     static final String CREDIT = "1000000";
@@ -126,9 +145,25 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tenant", defaultValue = "bench", description = "tenant of the bench budgets (default: ${DEFAULT-VALUE})")
     String tenant;
 
-    @Option(names = "--mix", defaultValue = "getcost=40,debitbalance=30,debitseconds=20,getmaxsessiontime=10",
-            description = "relative weights of the calls (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mix", defaultValue = Mix.DEFAULT,
+            description = "relative weights of the calls getcost, debitbalance, debitseconds, getmaxsessiontime, "
+                    + "or a preset: 'go' = getcost=50,debitbalance=50, the Go client of issue 13 (its GetCost is the "
+                    + "worked example, vdf:rif's profile on 0256 from 2012-02-02 17:30 to 18:30 UTC: two spans, cost "
+                    + "540); 'default' = the default (default: ${DEFAULT-VALUE})")
     String mix;
+
+    @Option(names = "--jsonrpc-version", defaultValue = "1.0", converter = JsonRpcVersion.Converter.class,
+            description = "1.0: requests as Go's net/rpc/jsonrpc client writes them, {\"method\":..,\"params\":[..],"
+                    + "\"id\":N}, answered {\"id\":N,\"result\":..,\"error\":..} (what the 2012 switches send); 2.0: "
+                    + "with \"jsonrpc\":\"2.0\", answered with 2.0 error objects. Over TCP and HTTP alike "
+                    + "(default: ${DEFAULT-VALUE})")
+    JsonRpcVersion jsonRpcVersion;
+
+    @Option(names = "--cpu-pids", split = ",", paramLabel = "PID",
+            description = "the processes whose CPU per call to report (with bench's own), instead of the ratestream "
+                    + "server JVMs (dev, kafka, streams, gateway) found holding a socket on the Kafka bootstrap or "
+                    + "gateway port bench uses (Linux /proc; elsewhere no CPU is reported)")
+    List<Long> cpuPids;
 
     @Option(names = "--warmup", defaultValue = "5",
             description = "seconds of the same load before --duration, left out of the reported throughput and "
@@ -183,6 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Mix parsedMix = Mix.parse(mix);
         PrintStream out = System.out;
+        CpuWatch cpu = cpuWatch(out);
         String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<String> subjects = subjects(subscribers);
         load(subjects, runId, out);
@@ -201,11 +237,18 @@ public final class BenchCommand implements Callable<Integer> {
                     inFlight, rate, Duration.ofSeconds(warmup), Duration.ofSeconds(duration),
                     Duration.ofSeconds(drainSeconds), runId);
             out.println(describe(parsedMix));
-            LoadDriver.Outcome outcome = new LoadDriver(settings).run(clients, out);
+            LoadDriver.Outcome outcome = new LoadDriver(settings).run(clients, out,
+                    cpu == null ? LoadDriver.Watcher.NONE : cpu);
             List<Integer> debited = debited(outcome);
             Verdict verdict = check(subjects, debited, read(clients, subjects, debited, runId + "-after"), outcome);
             ObjectNode json = Results.json(mapper, settings, outcome, verdict, floor);
+            json.put("jsonRpcVersion", jsonRpcVersion.toString());
             Results.print(out, outcome, verdict, floor);
+            CpuWatch.Report cpuReport = cpu == null ? null : cpu.report();
+            if (cpuReport != null) {
+                cpuReport.print(out);
+                cpuReport.json(json.putObject("cpu"));
+            }
             Files.write(jsonOut, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
             out.println("wrote " + jsonOut);
             return verdict.problems().isEmpty() ? 0 : 1;
@@ -234,15 +277,65 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private RpcClient connect() throws IOException {
-        return protocol == Protocol.HTTP ? new HttpRpcClient(httpServer, inFlight, mapper, apiKey)
-                : new TcpRpcClient(server, mapper, apiKey);
+        return protocol == Protocol.HTTP ? new HttpRpcClient(httpServer, inFlight, mapper, jsonRpcVersion, apiKey)
+                : new TcpRpcClient(server, mapper, jsonRpcVersion, apiKey);
+    }
+
+    /** What to watch, said on {@code out}; null (nothing measured) without /proc. */
+    private CpuWatch cpuWatch(PrintStream out) {
+        if (!ProcCpu.available()) {
+            out.println("cpu: not measured: /proc/self/stat is not readable here (CPU per call needs Linux's /proc)");
+            return null;
+        }
+        ServerProcesses processes = new ServerProcesses();
+        List<ServerProcesses.Watched> servers = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        if (cpuPids != null && !cpuPids.isEmpty()) {
+            long self = ProcessHandle.current().pid();
+            cpuPids.stream().filter(pid -> pid != self).distinct().map(processes::named).forEach(servers::add);
+        } else {
+            ServerProcesses.Found found = processes.find(ports());
+            servers.addAll(found.servers());
+            found.skipped().forEach(skipped -> notes.add("left out " + skipped));
+            if (servers.isEmpty()) {
+                notes.add("no ratestream server process found on ports " + ServerProcesses.text(ports())
+                        + " (is the stack in this JVM or in a container? name its processes with --cpu-pids)");
+            }
+        }
+        ProcCpu progressCpu = new ProcCpu();
+        CpuWatch watch = new CpuWatch(servers, notes, progressCpu, new ProcCpu(Path.of("/proc"),
+                progressCpu.ticksPerSecond()));
+        out.println("cpu: watching " + watch.watched().stream().map(w -> w.role() + " pid " + w.pid()).toList());
+        return watch;
+    }
+
+    /** The Kafka bootstrap ports and the gateway port this run uses. */
+    private Set<Integer> ports() {
+        Set<Integer> ports = new TreeSet<>();
+        for (String address : kafka.bootstrap.split(",")) {
+            ports.add(port(address));
+        }
+        ports.add(port(protocol == Protocol.HTTP ? httpServer : server));
+        ports.remove(-1);
+        return ports;
+    }
+
+    private static int port(String address) {
+        try {
+            String trimmed = address.trim();
+            return Integer.parseInt(trimmed.substring(trimmed.lastIndexOf(':') + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return -1;
+        }
     }
 
     private String describe(Mix parsedMix) {
-        return String.format("running %d s warm-up + %d s over %s: %d clients on %d connections, %s, mix %s", warmup,
-                duration, protocol == Protocol.HTTP ? "HTTP to " + httpServer : "JSON-RPC/TCP to " + server,
+        return String.format("running %d s warm-up + %d s over %s: %d clients on %d connections, %s, mix %s, "
+                        + "JSON-RPC %s", warmup, duration,
+                protocol == Protocol.HTTP ? "HTTP to " + httpServer : "JSON-RPC/TCP to " + server,
                 connections, protocol.sockets(connections, inFlight),
-                rate > 0 ? "open loop at " + rate + " calls/s" : inFlight + " in flight each", parsedMix);
+                rate > 0 ? "open loop at " + rate + " calls/s" : inFlight + " in flight each", parsedMix,
+                jsonRpcVersion);
     }
 
     static List<String> subjects(int count) {

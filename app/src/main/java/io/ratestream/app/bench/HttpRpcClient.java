@@ -18,12 +18,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * JSON-RPC 2.0 over HTTP/1.1: each call is one {@code POST /jsonrpc} with the same request object the
- * TCP client sends, on one of {@code connections} persistent (keep-alive) connections, each carrying
- * one call at a time (no pipelining). So a load driver that keeps N calls in flight on this client
- * holds N HTTP connections busy, as it holds N calls on one TCP connection. A call waits in a queue
- * when every connection is busy (the open loop may send faster than answers come; its latency counts
- * from the scheduled time, so the wait is counted). Futures complete on the connection's thread.
+ * JSON-RPC (1.0 or 2.0, {@link JsonRpcVersion}) over HTTP/1.1: each call is one {@code POST /jsonrpc}
+ * with the same request object the TCP client sends, on one of {@code connections} persistent
+ * (keep-alive) connections, each carrying one call at a time (no pipelining). So a load driver that
+ * keeps N calls in flight on this client holds N HTTP connections busy, as it holds N calls on one TCP
+ * connection. A call waits in a queue when every connection is busy (the open loop may send faster than
+ * answers come; its latency counts from the scheduled time, so the wait is counted). Futures complete on
+ * the connection's thread.
  *
  * <p><b>Why plain sockets and not {@code java.net.http.HttpClient}.</b> The JDK client opens a connection
  * whenever none is idle in its pool and returns it to the pool only after the response future has
@@ -33,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * write then read: exactly the connections asked for, open from the start, one write and one read a call.
  *
  * <p><b>What comes back.</b> The gateway answers 200 with the JSON-RPC response, results and errors alike
- * (so "timeout", -32001, and "unavailable", -32002, arrive as they do over TCP), and 400 with a JSON-RPC
- * error for malformed JSON. It may also answer 503 (Kafka unreachable) or 504 (no reply in time) with
+ * (so "timeout", -32001 or "outcome unknown: ...", and "unavailable", -32002 or "Kafka is unavailable
+ * ...", arrive as they do over TCP), and 400 with a JSON-RPC error for malformed JSON. It may also answer
+ * 503 (Kafka unreachable) or 504 (no reply in time) with
  * {@code {"Error": "..."}} and no JSON-RPC envelope: those become error responses with code
  * {@link RpcClient#UNAVAILABLE} or {@link RpcClient#TIMEOUT}, whatever the body, so
  * {@link RpcClient#isRetriable} treats them as on TCP. Any other answer that is not a JSON-RPC response
@@ -52,6 +54,7 @@ final class HttpRpcClient implements RpcClient {
 
     private final String server;
     private final ObjectMapper mapper;
+    private final JsonRpcVersion version;
     private final BlockingQueue<Call> queue = new LinkedBlockingQueue<>();
     private final List<Connection> connections = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong();
@@ -63,13 +66,18 @@ final class HttpRpcClient implements RpcClient {
 
     /** Opens {@code connections} connections to {@code server} ({@code host:port}, from --http-server). */
     HttpRpcClient(String server, int connections, ObjectMapper mapper) throws IOException {
-        this(server, connections, mapper, null);
+        this(server, connections, mapper, JsonRpcVersion.DEFAULT, null);
     }
 
-    /** The same, sending {@code Authorization: Bearer apiKey} (from --api-key) when it is not null. */
-    HttpRpcClient(String server, int connections, ObjectMapper mapper, String apiKey) throws IOException {
+    /**
+     * The same, sending requests of {@code version}, and {@code Authorization: Bearer apiKey} (from
+     * --api-key) when it is not null.
+     */
+    HttpRpcClient(String server, int connections, ObjectMapper mapper, JsonRpcVersion version, String apiKey)
+            throws IOException {
         this.server = server;
         this.mapper = mapper;
+        this.version = version;
         this.apiKey = apiKey;
         try {
             for (int i = 0; i < connections; i++) {
@@ -94,7 +102,7 @@ final class HttpRpcClient implements RpcClient {
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> future = new CompletableFuture<>();
         try {
-            byte[] json = mapper.writeValueAsBytes(RpcClient.request(mapper, id, method, descriptor));
+            byte[] json = mapper.writeValueAsBytes(version.request(mapper, id, method, descriptor));
             Call call = new Call(id, Http11.post(server, PATH, json, apiKey), future);
             queue.add(call);
             if (closing && queue.remove(call)) {

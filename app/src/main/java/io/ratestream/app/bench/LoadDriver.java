@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.Semaphore;
@@ -67,6 +68,31 @@ final class LoadDriver {
     }
 
     /**
+     * What else a run reports, from /proc ({@link CpuWatch}): told when the run starts, asked for a line
+     * after each progress line (on the progress thread), and told when the measured window (from the end
+     * of the warm-up to the end of {@code duration}, before the drain) starts and ends, with the calls
+     * completed so far (final answers, both phases), on a thread of its own that wakes at those times.
+     */
+    interface Watcher {
+        Watcher NONE = new Watcher() {
+        };
+
+        default void started() {
+        }
+
+        /** A line to print after the progress line that began with {@code prefix}, or null. */
+        default String progress(String prefix) {
+            return null;
+        }
+
+        default void windowStarted(long completed) {
+        }
+
+        default void windowEnded(long completed) {
+        }
+    }
+
+    /**
      * One phase's figures: recorded from any thread; {@link #interval}, {@link #newErrors} and
      * {@link #newRetries} by the progress loop.
      */
@@ -119,6 +145,8 @@ final class LoadDriver {
     private final AtomicLongArray debitSeconds;
     private final AtomicLongArray unresolved;
     private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+    /** Calls that got their final answer, in either phase: what the CPU window divides by. */
+    private final LongAdder completed = new LongAdder();
 
     LoadDriver(Settings settings) {
         this.settings = settings;
@@ -130,9 +158,18 @@ final class LoadDriver {
     }
 
     Outcome run(List<RpcClient> clients, PrintStream progress) throws InterruptedException {
+        return run(clients, progress, Watcher.NONE);
+    }
+
+    Outcome run(List<RpcClient> clients, PrintStream progress, Watcher watcher) throws InterruptedException {
+        watcher.started();
         long start = System.nanoTime();
         long measuredFrom = start + settings.warmup().toNanos();
         long end = measuredFrom + settings.duration().toNanos();
+        CountDownLatch sendersDone = new CountDownLatch(1);
+        Thread window = new Thread(() -> watchWindow(watcher, measuredFrom, end, sendersDone), "bench-cpu-window");
+        window.setDaemon(true);
+        window.start();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
             Sender sender = new Sender(i, clients.size(), clients.get(i), measuredFrom);
@@ -157,17 +194,43 @@ final class LoadDriver {
             boolean warmingUp = tick < measuredFrom;
             Tally tally = warmingUp ? warmup : measured;
             Histogram interval = tally.interval();
-            progress.printf("[%3d s%s] %8.0f req/s  errors %d  retries %d  p50 %.2f ms  p99 %.2f ms  max %.2f ms%n",
-                    warmingUp ? ++warmupSecond : ++second, warmingUp ? " warm-up" : "",
-                    interval.getTotalCount() / ((now - tick) / 1e9), tally.newErrors(), tally.newRetries(),
+            String prefix = String.format("[%3d s%s]", warmingUp ? ++warmupSecond : ++second,
+                    warmingUp ? " warm-up" : "");
+            progress.printf("%s %8.0f req/s  errors %d  retries %d  p50 %.2f ms  p99 %.2f ms  max %.2f ms%n",
+                    prefix, interval.getTotalCount() / ((now - tick) / 1e9), tally.newErrors(), tally.newRetries(),
                     interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0,
                     interval.getMaxValue() / 1000.0);
+            String extra = watcher.progress(prefix);
+            if (extra != null) {
+                progress.println(extra);
+            }
             tick = now;
         }
+        sendersDone.countDown(); // ends the window now when every sender stopped early (broken connections)
+        window.join();
         measured.interval();
         double seconds = Math.max(settings.duration().toNanos(), System.nanoTime() - measuredFrom) / 1e9;
         return new Outcome(measured.total, measured.counts(), warmup.counts(), seconds, debitsSent, debitBalances,
                 debitSeconds, unresolved, errorKinds);
+    }
+
+    /**
+     * Tells the watcher when the measured window starts and ends. Senders done before it started: no
+     * window; done before its end: it ends then. (A latch, not an interrupt: an interrupt would also
+     * close the file channels the watcher reads /proc with.)
+     */
+    private void watchWindow(Watcher watcher, long from, long to, CountDownLatch sendersDone) {
+        try {
+            if (sendersDone.await(Math.max(0, from - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+            watcher.windowStarted(completed.sum());
+            sendersDone.await(Math.max(0, to - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        watcher.windowEnded(completed.sum());
     }
 
     /** One call, possibly sent several times (same RequestId) until it gets an answer that is not a timeout. */
@@ -284,6 +347,7 @@ final class LoadDriver {
             long now = System.nanoTime();
             tally.recorder.recordValue(Math.max(0, (now - attempt.intendedNanos) / 1000));
             tally.requests.increment();
+            completed.increment();
             if (error != null) {
                 // The connection broke: a debit in flight stays unresolved, and this sender stops.
                 broken = true;

@@ -8,10 +8,21 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The proportions of the four calls, parsed from {@code getcost=40,debitbalance=30,...}. Weights are
- * relative (they need not add up to 100); a call left out has weight 0. Immutable.
+ * The proportions of the four calls, parsed from {@code getcost=40,debitbalance=30,...} or named by a
+ * preset ({@link #PRESETS}). Weights are relative (they need not add up to 100); a call left out has
+ * weight 0. Immutable.
  */
 final class Mix {
+
+    /** The mix bench runs without {@code --mix}. */
+    static final String DEFAULT = "getcost=40,debitbalance=30,debitseconds=20,getmaxsessiontime=10";
+
+    /**
+     * Named mixes. {@code go}: the Go client of issue 13 (net/rpc/jsonrpc, as the 2012 switches call):
+     * half GetCost of the worked example (vdf:rif's profile, 0256, 2012-02-02 17:30-18:30 UTC, two spans,
+     * cost 540), half DebitBalance. {@code default}: the mix without {@code --mix}.
+     */
+    static final Map<String, String> PRESETS = Map.of("go", "getcost=50,debitbalance=50", "default", DEFAULT);
 
     private final Map<Op, Integer> weights;
     private final Op[] table;
@@ -34,6 +45,14 @@ final class Mix {
     }
 
     static Mix parse(String text) {
+        String preset = PRESETS.get(text.trim().toLowerCase(Locale.ROOT));
+        if (preset != null) {
+            return parseWeights(preset);
+        }
+        return parseWeights(text);
+    }
+
+    private static Mix parseWeights(String text) {
         Map<Op, Integer> weights = new EnumMap<>(Op.class);
         for (Op op : Op.values()) {
             weights.put(op, 0);
@@ -45,7 +64,8 @@ final class Mix {
             }
             int equals = item.indexOf('=');
             if (equals < 0) {
-                throw new IllegalArgumentException("--mix item '" + item + "' is not name=weight, e.g. getcost=40");
+                throw new IllegalArgumentException("--mix item '" + item + "' is not name=weight, e.g. getcost=40, "
+                        + "nor a preset (" + String.join(", ", PRESETS.keySet().stream().sorted().toList()) + ")");
             }
             Op op = byName(item.substring(0, equals).trim());
             int weight;

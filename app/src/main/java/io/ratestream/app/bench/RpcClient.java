@@ -9,8 +9,9 @@ import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One way of calling the gateway with JSON-RPC 2.0: over TCP ({@link TcpRpcClient}) or over HTTP
- * ({@link HttpRpcClient}). The load driver and the self-check see only this. {@link #call} is
+ * One way of calling the gateway with JSON-RPC 1.0 or 2.0 ({@link JsonRpcVersion}): over TCP
+ * ({@link TcpRpcClient}) or over HTTP ({@link HttpRpcClient}). The load driver and the self-check see
+ * only this, and read a response of either version with the static methods here. {@link #call} is
  * thread-safe; its future completes with the whole response object (which holds {@code result} or
  * {@code error}), or exceptionally when the connection breaks.
  */
@@ -28,9 +29,16 @@ interface RpcClient extends AutoCloseable {
     @Override
     void close() throws IOException;
 
-    /** Whether a response is an error that may or may not have been applied (timeout, Kafka unavailable). */
+    /**
+     * Whether a response is an error to send again with the same RequestId: it may or may not have been
+     * applied (timeout), or nothing was sent (Kafka unavailable). A 2.0 error says so by its code, a 1.0
+     * error (a sentence) by its words ({@link JsonRpcVersion#isRetriable1}).
+     */
     static boolean isRetriable(JsonNode response) {
         JsonNode error = response.path("error");
+        if (error.isTextual()) {
+            return JsonRpcVersion.isRetriable1(error.textValue());
+        }
         int code = error.path("code").asInt(0);
         return code == TIMEOUT || code == UNAVAILABLE;
     }
@@ -44,14 +52,10 @@ interface RpcClient extends AutoCloseable {
         return error.isObject() ? error.path("message").asText() : error.asText();
     }
 
-    /** The request object both transports send: {@code {"jsonrpc":"2.0","id":id,"method":..,"params":[descriptor]}}. */
-    static ObjectNode request(ObjectMapper mapper, long id, String method, ObjectNode descriptor) {
-        ObjectNode request = mapper.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
-        request.putArray("params").add(descriptor);
-        return request;
-    }
-
-    /** An error response made on this side, e.g. for an HTTP status without a JSON-RPC body. */
+    /**
+     * An error response made on this side, e.g. for an HTTP status without a JSON-RPC body: in 2.0's form
+     * whatever the version sent, so that {@link #isRetriable} reads its code.
+     */
     static ObjectNode errorResponse(ObjectMapper mapper, long id, int code, String message) {
         ObjectNode response = mapper.createObjectNode().put("jsonrpc", "2.0").put("id", id);
         response.putObject("error").put("code", code).put("message", message);

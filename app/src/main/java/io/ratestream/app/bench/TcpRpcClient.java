@@ -14,13 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One JSON-RPC 2.0 connection over TCP with any number of calls in flight: replies are matched to
- * calls by {@code id}, as the gateway may answer out of order. Futures complete on this connection's
- * reader thread.
+ * One JSON-RPC connection over TCP with any number of calls in flight: requests are written one after
+ * the other, each 1.0 request followed by a newline as Go's {@code net/rpc/jsonrpc} client writes them
+ * (2.0 ones with nothing between them, as bench always sent them), replies are
+ * read as a stream of JSON objects and matched to calls by their numeric {@code id}, as the gateway may
+ * answer out of order. Futures complete on this connection's reader thread.
  */
 final class TcpRpcClient implements RpcClient {
 
     private final ObjectMapper mapper;
+    private final JsonRpcVersion version;
     private final Socket socket;
     private final OutputStream out;
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
@@ -28,7 +31,13 @@ final class TcpRpcClient implements RpcClient {
     private volatile boolean closing;
 
     TcpRpcClient(String server, ObjectMapper mapper) throws IOException {
+        this(server, mapper, JsonRpcVersion.DEFAULT);
+    }
+
+    /** A connection sending requests of {@code version}. */
+    TcpRpcClient(String server, ObjectMapper mapper, JsonRpcVersion version) throws IOException {
         this.mapper = mapper;
+        this.version = version;
         socket = RpcClient.connect(server, "--server");
         out = new BufferedOutputStream(socket.getOutputStream(), 8192);
         Thread reader = new Thread(this::readReplies, "bench-reader-" + server);
@@ -41,8 +50,8 @@ final class TcpRpcClient implements RpcClient {
      *
      * @throws IOException when the gateway refuses the key
      */
-    TcpRpcClient(String server, ObjectMapper mapper, String apiKey) throws IOException {
-        this(server, mapper);
+    TcpRpcClient(String server, ObjectMapper mapper, JsonRpcVersion version, String apiKey) throws IOException {
+        this(server, mapper, version);
         if (apiKey != null) {
             JsonNode answer;
             try {
@@ -69,9 +78,12 @@ final class TcpRpcClient implements RpcClient {
         CompletableFuture<JsonNode> future = new CompletableFuture<>();
         pending.put(id, future);
         try {
-            byte[] bytes = mapper.writeValueAsBytes(RpcClient.request(mapper, id, method, descriptor));
+            byte[] bytes = mapper.writeValueAsBytes(version.request(mapper, id, method, descriptor));
             synchronized (out) {
                 out.write(bytes);
+                if (version == JsonRpcVersion.V1_0) {
+                    out.write('\n'); // Go's json.Encoder ends each request with a newline
+                }
                 out.flush();
             }
         } catch (IOException e) {

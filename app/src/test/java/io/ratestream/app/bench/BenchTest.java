@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratestream.app.DevStack;
 import io.ratestream.app.cli.RatestreamCli;
+import io.ratestream.gateway.GatewayApp;
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.testkit.junit.KafkaBroker;
@@ -218,6 +220,211 @@ class BenchTest {
         assertThat(result.at("/check/passed").asBoolean()).isTrue();
         assertThat(result.at("/check/inconclusive")).isEmpty();
         assertThat(result.at("/check/acknowledgedDebitBalance").asLong()).isPositive();
+    }
+
+    @Test
+    void shouldRunTheGoMixOverJsonRpc10AndPrintTheCpuPerCallAndTheJit(KafkaBroker broker, @TempDir Path temp)
+            throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Path json = temp.resolve("go.json");
+        DevStack stack = stack(broker);
+        CliRun bench;
+        // The stack runs in this JVM, so bench finds no server process of its own: a stand-in named with
+        // --cpu-pids shows the table and the JIT lines.
+        try (CpuBurner.Running server = CpuBurner.start("gateway")) {
+            bench = cli("bench", "--server", "127.0.0.1:" + stack.gateway().jsonRpcPort(),
+                    "--bootstrap", broker.bootstrapServers(), "--tenant", "benchgo" + run, "--subscribers", "20",
+                    "--connections", "4", "--in-flight", "4", "--mix", "go", "--jsonrpc-version", "1.0",
+                    "--warmup", "2", "--duration", "2", "--floor-round-trips", "0", "--cpu-pids",
+                    Long.toString(server.pid()), "--demo-dir", DEMO.toString(), "--json-out", json.toString());
+
+            assertThat(bench.code()).as(bench.out() + bench.err()).isZero();
+            String pid = Long.toString(server.pid());
+            String self = Long.toString(ProcessHandle.current().pid());
+            List<String> lines = bench.out().lines().toList();
+            assertThat(lines).anyMatch(l -> l.matches("\\[ *\\d+ s warm-up\\] jit  process " + pid
+                    + " \\d+\\.\\d\\d of \\d+\\.\\d\\d cores"));
+            assertThat(lines).anyMatch(l -> l.matches("\\[ *\\d+ s\\] jit  process " + pid
+                    + " \\d+\\.\\d\\d of \\d+\\.\\d\\d cores"));
+            // benchmarks/scripts/processes.sh's progress_lines still reads the progress lines.
+            assertThat(lines).anyMatch(l -> l.matches("\\[ *[0-9]+ s\\] +[0-9.]+ req/s +errors [0-9]+ +retries [0-9]+ "
+                    + "+p50 [0-9.]+ ms +p99 [0-9.]+ ms +max [0-9.]+ ms"));
+            assertThat(lines).anyMatch(l -> l.matches("cpu: process pid " + pid + ": \\d+\\.\\d\\d s, "
+                    + "\\d+\\.\\d\\d cores, \\d+ us/call"));
+            assertThat(lines).anyMatch(l -> l.startsWith("cpu: bench pid " + self + ": "));
+            assertThat(lines).anyMatch(l -> l.startsWith("cpu: servers total: "));
+            assertThat(lines).anyMatch(l -> l.startsWith("requests ") && l.contains(" req/s, errors 0,"));
+        }
+        JsonNode result = MAPPER.readTree(Files.readAllBytes(json));
+        assertThat(result.get("jsonRpcVersion").asText()).isEqualTo("1.0");
+        assertThat(result.get("mix").asText()).isEqualTo("getcost=50,debitbalance=50,debitseconds=0,getmaxsessiontime=0");
+        assertThat(result.get("errors").asLong()).isZero();
+        assertThat(result.at("/check/passed").asBoolean()).isTrue();
+        assertThat(result.at("/check/acknowledgedDebitBalance").asLong()).isPositive();
+        assertThat(result.at("/check/acknowledgedDebitSeconds").asLong()).isZero();
+        JsonNode cpu = result.get("cpu");
+        assertThat(cpu.get("calls").asLong()).isPositive();
+        assertThat(cpu.get("processes")).extracting(p -> p.get("role").asText()).containsExactly("process", "bench");
+        JsonNode benchRow = cpu.get("processes").get(1);
+        assertThat(benchRow.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(benchRow.get("microsPerCall").asDouble())
+                .isEqualTo(benchRow.get("cpuSeconds").asDouble() * 1e6 / cpu.get("calls").asLong());
+        assertThat(cpu.at("/servers/cpuSeconds").asDouble()).as("the stand-in burns a core")
+                .isEqualTo(cpu.get("processes").get(0).get("cpuSeconds").asDouble()).isPositive();
+    }
+
+    @Test
+    void shouldSpeakJsonRpc10And20OverTcpAndHttpToTheRealGateway(KafkaBroker broker) throws Exception {
+        String tenant = "benchrpc" + UUID.randomUUID().toString().substring(0, 8);
+        DevStack stack = stack(broker);
+        String subject = loadBench(stack, tenant);
+        String tcp = "127.0.0.1:" + stack.gateway().jsonRpcPort();
+        String http = "127.0.0.1:" + stack.gateway().httpPort();
+        for (JsonRpcVersion version : JsonRpcVersion.values()) {
+            try (TcpRpcClient overTcp = new TcpRpcClient(tcp, MAPPER, version, null);
+                    HttpRpcClient overHttp = new HttpRpcClient(http, 1, MAPPER, version, null)) {
+                for (RpcClient client : List.of(overTcp, overHttp)) {
+                    String what = version + " over " + client.getClass().getSimpleName();
+                    JsonNode cost = client.call(Op.GET_COST.method, Op.GET_COST.descriptor(tenant, subject, null))
+                            .get(30, TimeUnit.SECONDS);
+                    JsonNode refused = client.call(Op.DEBIT_BALANCE.method,
+                            Op.DEBIT_BALANCE.descriptor(tenant, "nobody", "refused-" + UUID.randomUUID()))
+                            .get(30, TimeUnit.SECONDS);
+
+                    // The worked example: two spans, 540. The gateway answers in the version it was asked in.
+                    assertThat(cost.at("/result/Cost").decimalValue()).as(what).isEqualByComparingTo("540");
+                    assertThat(cost.at("/result/Timespans")).as(what).hasSize(2);
+                    assertThat(RpcClient.isError(cost)).as(what).isFalse();
+                    assertThat(RpcClient.isError(refused) && !RpcClient.isRetriable(refused)).as(what).isTrue();
+                    assertThat(RpcClient.errorText(refused)).as(what).isNotBlank();
+                    if (version == JsonRpcVersion.V1_0) {
+                        assertThat(cost.has("jsonrpc")).as(what).isFalse();
+                        assertThat(cost.get("error").isNull()).as(what + ": 1.0 writes error null").isTrue();
+                        assertThat(refused.get("error").isTextual()).as(what).isTrue();
+                        assertThat(refused.get("result").isNull()).as(what).isTrue();
+                    } else {
+                        assertThat(cost.get("jsonrpc").asText()).as(what).isEqualTo("2.0");
+                        assertThat(cost.has("error")).as(what).isFalse();
+                        assertThat(refused.at("/error/code").asInt()).as(what).isNegative();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldSendAgainA10DebitWhoseOutcomeIsUnknownAsTheGatewayWordsIt(KafkaBroker broker) throws Exception {
+        String tenant = "benchlate" + UUID.randomUUID().toString().substring(0, 8);
+        DevStack stack = stack(broker);
+        String subject = loadBench(stack, tenant);
+        // A gateway that gives up on a reply after 1 ms: a debit's answer is "outcome unknown", as in 1.0 a
+        // sentence, which only its words tell from a refusal.
+        JsonNode late = null;
+        try (GatewayApp hasty = GatewayApp.start(GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0)
+                .withReplyTimeout(Duration.ofMillis(1)))) {
+            assertThat(hasty.awaitReady(Duration.ofSeconds(60))).isTrue();
+            try (TcpRpcClient client = new TcpRpcClient("127.0.0.1:" + hasty.jsonRpcPort(), MAPPER,
+                    JsonRpcVersion.V1_0, null)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (late == null && System.nanoTime() < deadline) {
+                    // amount 0 changes nothing; a reply that makes it in time is a result, not an error
+                    JsonNode reply = client.call(Op.DEBIT_BALANCE.method, Op.DEBIT_BALANCE.descriptor(tenant, subject,
+                            "late-" + UUID.randomUUID()).put("Amount", 0)).get(30, TimeUnit.SECONDS);
+                    late = RpcClient.isError(reply) ? reply : null;
+                }
+            }
+        }
+
+        assertThat(late).as("an error within 60 s").isNotNull();
+        assertThat(late.get("error").isTextual()).isTrue();
+        assertThat(RpcClient.errorText(late)).startsWith("outcome unknown");
+        assertThat(RpcClient.isRetriable(late)).isTrue();
+    }
+
+    @Test
+    void shouldWriteTheEnvelopeOfEachVersion() {
+        var descriptor = MAPPER.createObjectNode().put("Amount", 1);
+
+        assertThat(JsonRpcVersion.V1_0.request(MAPPER, 7, "Responder.DebitBalance", descriptor).toString())
+                .isEqualTo("{\"id\":7,\"method\":\"Responder.DebitBalance\",\"params\":[{\"Amount\":1}]}");
+        assertThat(JsonRpcVersion.V2_0.request(MAPPER, 7, "Responder.DebitBalance", descriptor).toString())
+                .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"Responder.DebitBalance\",\"params\":[{\"Amount\":1}]}");
+        assertThat(JsonRpcVersion.parse("2.0")).isEqualTo(JsonRpcVersion.V2_0);
+        assertThat(JsonRpcVersion.DEFAULT).isEqualTo(JsonRpcVersion.V1_0);
+        assertThatThrownBy(() -> JsonRpcVersion.parse("3")).hasMessageContaining("--jsonrpc-version must be 1.0 or 2.0");
+        assertThat(RatestreamCli.execute("bench", "--jsonrpc-version", "1")).isEqualTo(2);
+        // 1.0 errors are sentences: retried only when they say the outcome is unknown or nothing was sent
+        assertThat(RpcClient.isRetriable(MAPPER.createObjectNode().put("error", "Kafka is unavailable (x): try "
+                + "again shortly"))).isTrue();
+        assertThat(RpcClient.isRetriable(MAPPER.createObjectNode().put("error", "insufficient credit"))).isFalse();
+    }
+
+    @Test
+    void shouldWrite10RequestsAsGosClientOneALineAndMatchRepliesByNumericId() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                TcpRpcClient client = new TcpRpcClient("127.0.0.1:" + listener.getLocalPort(), MAPPER,
+                        JsonRpcVersion.V1_0, null);
+                Socket accepted = listener.accept()) {
+            CompletableFuture<JsonNode> first = client.call("Responder.GetCost", MAPPER.createObjectNode());
+            CompletableFuture<JsonNode> second = client.call("Responder.DebitBalance",
+                    MAPPER.createObjectNode().put("Amount", 1));
+            BufferedReader in = new BufferedReader(new InputStreamReader(accepted.getInputStream(), UTF_8));
+
+            assertThat(in.readLine()).isEqualTo("{\"id\":1,\"method\":\"Responder.GetCost\",\"params\":[{}]}");
+            assertThat(in.readLine())
+                    .isEqualTo("{\"id\":2,\"method\":\"Responder.DebitBalance\",\"params\":[{\"Amount\":1}]}");
+            // answered out of order, as the gateway may, in 1.0's form
+            accepted.getOutputStream().write(("{\"id\":2,\"result\":null,\"error\":\"insufficient credit\"}\n"
+                    + "{\"id\":1,\"result\":540,\"error\":null}").getBytes(UTF_8));
+            accepted.getOutputStream().flush();
+            assertThat(first.get(10, TimeUnit.SECONDS).get("result").asInt()).isEqualTo(540);
+            JsonNode refused = second.get(10, TimeUnit.SECONDS);
+            assertThat(RpcClient.isError(refused) && !RpcClient.isRetriable(refused)).isTrue();
+            assertThat(RpcClient.errorText(refused)).isEqualTo("insufficient credit");
+        }
+    }
+
+    @Test
+    void shouldTakeTheGoPresetAndTheDefaultByName() {
+        Mix go = Mix.parse(" Go ");
+
+        assertThat(go.total()).isEqualTo(100);
+        assertThat(go.weight(Op.GET_COST)).isEqualTo(50);
+        assertThat(go.weight(Op.DEBIT_BALANCE)).isEqualTo(50);
+        assertThat(go.weight(Op.DEBIT_SECONDS) + go.weight(Op.GET_MAX_SESSION_TIME)).isZero();
+        assertThat(Mix.parse("default").toString()).isEqualTo(Mix.parse(Mix.DEFAULT).toString());
+        assertThatThrownBy(() -> Mix.parse("rust")).hasMessageContaining("preset (default, go)");
+        // The GetCost both mixes send is the worked example of two spans (the engine's figure: 540).
+        assertThat(Op.GET_COST.descriptor("t", "s", null).toString()).contains("\"DestinationPrefix\":\"0256\"",
+                "\"TimeStart\":\"2012-02-02T17:30:00Z\"", "\"TimeEnd\":\"2012-02-02T18:30:00Z\"");
+    }
+
+    /** Loads one bench subject (the bench's budget and vdf:rif's profiles) under {@code tenant}; returns it. */
+    private static String loadBench(DevStack stack, String tenant) throws Exception {
+        List<String> subjects = BenchCommand.subjects(1);
+        stack.load(BenchCommand.benchData(new CgratesFiles(MAPPER).readDirectory(DEMO), tenant, subjects), tenant,
+                Duration.ofSeconds(60));
+        return subjects.get(0);
+    }
+
+    private record CliRun(int code, String out, String err) {
+    }
+
+    /** Runs the CLI in this JVM with its standard output and error captured. */
+    private static CliRun cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(outBytes, true, UTF_8));
+            System.setErr(new PrintStream(errBytes, true, UTF_8));
+            int code = RatestreamCli.execute(args);
+            return new CliRun(code, outBytes.toString(UTF_8), errBytes.toString(UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
     }
 
     @Test
