@@ -75,10 +75,10 @@ stamp() {
 start() {
   local name=$1 cp=$classpath
   shift
-  [[ $1 != kafka ]] || cp=${kafka_classpath:-$classpath}
+  [[ $1 != kafka && $1 != dev ]] || cp=${kafka_classpath:-$classpath}
   start_us=$(now_us)
   # shellcheck disable=SC2086 # RATESTREAM_JAVA_OPTS is a list of JVM options, as for ./ratestream
-  java ${RATESTREAM_JAVA_OPTS:-} -cp "$cp" io.ratestream.app.cli.RatestreamCli "$@" \
+  "${RATESTREAM_JAVA:-java}" ${RATESTREAM_JAVA_OPTS:-} -cp "$cp" io.ratestream.app.cli.RatestreamCli "$@" \
     > >(stamp >"$dir/$name.log") 2>&1 &
   pid_of[$name]=$!
   started_names+=("$name")
