@@ -18,7 +18,7 @@ import java.util.List;
  * and 8 bytes), then the Reply: RequestId, Method, CallCost, Value, Error, ErrorKind, Subscriber
  * ({@link StateFormat}). The reply is stored whole, in binary (a GetCost's CallCost with its timespans,
  * intervals and minute infos too), so that it reads back equal, trailing zeros and UTC offsets
- * included. A DebitBalance's entry is about 50 bytes (JSON: about 160).
+ * included. A DebitBalance's entry is 47-74 bytes (JSON: 167-197), mostly its request id and subscriber.
  *
  * <p>Methods and error kinds are written as their code in {@link #METHODS} and {@link #ERROR_KINDS},
  * never as ordinals: a new constant gets the next code, an existing one keeps its code for ever.
