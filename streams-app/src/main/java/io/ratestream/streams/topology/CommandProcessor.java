@@ -13,6 +13,9 @@ import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.rating.Engine;
 import io.ratestream.streams.rating.MonthlyRefill;
+import io.ratestream.streams.state.BudgetCodec;
+import io.ratestream.streams.state.ProcessedReplyCodec;
+import io.ratestream.streams.state.StateCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -22,7 +25,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -103,16 +105,16 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.budgets = context.getStateStore(RatestreamTopology.BUDGETS_STORE);
-        StagedStore<String, UserBudget> stagedBudgets = new StagedStore<>(budgets,
-                RecordLimits.bounded(new JsonSerde<>(mapper, UserBudget.class), maxValueBytes));
+        StagedStore<String, UserBudget> stagedBudgets = new StagedStore<>(
+                context.getStateStore(RatestreamTopology.BUDGETS_STORE), new BudgetCodec(mapper), maxValueBytes);
+        this.budgets = stagedBudgets; // the refill check's scans: nothing is staged between records
         StagedStore<String, ProcessedReply> stagedProcessed = new StagedStore<>(
-                context.getStateStore(RatestreamTopology.PROCESSED_STORE),
-                RecordLimits.bounded(new JsonSerde<>(mapper, ProcessedReply.class), maxValueBytes));
+                context.getStateStore(RatestreamTopology.PROCESSED_STORE), new ProcessedReplyCodec(mapper),
+                maxValueBytes);
         StagedStore<Bytes, byte[]> stagedIndex = new StagedStore<>(
-                context.getStateStore(RatestreamTopology.PROCESSED_INDEX_STORE), Serdes.ByteArray().serializer());
+                context.getStateStore(RatestreamTopology.PROCESSED_INDEX_STORE), StateCodec.bytes(), maxValueBytes);
         this.admitted = new StagedStore<>(context.getStateStore(RatestreamTopology.ADMITTED_STORE),
-                Serdes.String().serializer());
+                StateCodec.utf8(), maxValueBytes);
         this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex, admitted);
         this.ledger = new StoreLedger(stagedBudgets, stagedProcessed, stagedIndex);
         this.handler = new CommandHandler(new Engine(reference), retention);

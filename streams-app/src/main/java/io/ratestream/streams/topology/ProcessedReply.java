@@ -6,7 +6,9 @@ import java.time.Instant;
 
 /**
  * What the idempotency store keeps per request id: the reply that was sent and when its command was
- * accepted (the age of an entry is judged on that, never on a clock).
+ * accepted (the age of an entry is judged on that, never on a clock). Stored in the binary state format
+ * of {@link io.ratestream.streams.state.ProcessedReplyCodec}; the JSON names read the entries that
+ * earlier releases stored as JSON.
  *
  * @param reply the original reply; never null
  * @param acceptedAt the command's accepted-at instant; never null

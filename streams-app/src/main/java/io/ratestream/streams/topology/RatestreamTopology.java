@@ -6,7 +6,6 @@ import io.ratestream.schemas.json.JsonSerde;
 import io.ratestream.schemas.model.Destination;
 import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.TariffPlan;
-import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.StreamsAppConfig;
 import java.util.Map;
@@ -98,14 +97,15 @@ public final class RatestreamTopology {
                 Topics.ADMIN_COMMANDS);
         topology.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(book, mapper,
                 config.idempotencyRetention(), config.refillCheck(), maxValueBytes, metrics), COMMANDS_SOURCE);
+        // Byte-valued: the processor's StagedStores encode each value once (io.ratestream.streams.state).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGETS_STORE),
-                Serdes.String(), new JsonSerde<>(mapper, UserBudget.class)), COMMAND_PROCESSOR);
+                Serdes.String(), Serdes.ByteArray()), COMMAND_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
-                Serdes.String(), new JsonSerde<>(mapper, ProcessedReply.class)), COMMAND_PROCESSOR);
+                Serdes.String(), Serdes.ByteArray()), COMMAND_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_INDEX_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()), COMMAND_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ADMITTED_STORE),
-                Serdes.String(), Serdes.String()), COMMAND_PROCESSOR);
+                Serdes.String(), Serdes.ByteArray()), COMMAND_PROCESSOR);
 
         topology.addSink(REPLIES_SINK, RoutedReply.topics(Topics.REPLIES), new StringSerializer(),
                 RecordLimits.bounded(RoutedReply.serializer(topics.replies().valueSerde().serializer()), maxValueBytes),

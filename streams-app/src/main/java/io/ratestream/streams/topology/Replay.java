@@ -10,6 +10,7 @@ import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.rating.Engine;
+import io.ratestream.streams.state.BudgetCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -170,7 +171,7 @@ public final class Replay {
 
     /** The live budgets of an application: the latest committed value of each key of its changelog. */
     public Map<String, UserBudget> liveBudgets(String applicationId) {
-        JsonSerde<UserBudget> serde = new JsonSerde<>(mapper, UserBudget.class);
+        BudgetCodec codec = new BudgetCodec(mapper); // JSON of earlier releases, and the binary format
         Map<String, UserBudget> live = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             readAll(consumer, changelog(applicationId), (key, value) -> {
@@ -178,7 +179,7 @@ public final class Replay {
                 if (value == null) {
                     live.remove(text);
                 } else {
-                    live.put(text, serde.deserialize(Topics.COMMANDS, value));
+                    live.put(text, codec.decode(value));
                 }
             });
         }

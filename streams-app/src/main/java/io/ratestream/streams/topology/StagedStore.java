@@ -1,5 +1,6 @@
 package io.ratestream.streams.topology;
 
+import io.ratestream.streams.state.StateCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +10,6 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -23,14 +23,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * command processor decides first and writes after: a record that fails half-way (state it cannot
  * read, a value too large to write, a bug) leaves every store as it was.
  *
- * <p>Every value written is serialized with the store's serializer while it is staged, so that a value
- * the store could not take (one larger than a changelog record may be) fails here, before anything is
- * written, and the commit itself writes only values known to serialize. Deletes are written as
+ * <p>The store holds bytes; this view holds a {@link StateCodec} and works in values. Every value
+ * written is encoded once, when it is staged, and its size checked on those bytes (at most
+ * {@code maxValueBytes}, as a changelog record may be: {@link RecordLimits.OversizeException}), so that
+ * a value the store could not take fails here, before anything is written; the commit writes those
+ * same bytes. A stored value is decoded once per record that reads it. Deletes are written as
  * {@code put(key, null)}, which never reads the old value (an unreadable one must still be deletable).
  *
  * <p>Range scans merge the staged writes into the store's own order; that needs the key's natural order
  * to be the store's byte order, which holds for {@code Bytes} keys (unsigned lexicographic), and for
- * {@code String} keys only as far as they are ASCII: ranges are used here on {@code Bytes} keys only.
+ * {@code String} keys only as far as they are ASCII: ranges are used here on {@code Bytes} keys only. A
+ * scan decodes a stored value in {@code next()}, so a caller can skip one that cannot be read and go on.
  * One instance per processor; not thread-safe, as a processor is not.
  *
  * @param <K> the key type
@@ -38,26 +41,33 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, V> {
 
-    private final KeyValueStore<K, V> store;
-    private final Serializer<V> check;
-    /** The writes of the current record: an empty value deletes. */
-    private final NavigableMap<K, Optional<V>> staged = new TreeMap<>();
+    private final KeyValueStore<K, byte[]> store;
+    private final StateCodec<V> codec;
+    private final int maxValueBytes;
+    /** The writes of the current record: a null {@link Write#bytes} deletes. */
+    private final NavigableMap<K, Write<V>> staged = new TreeMap<>();
     /** What the current record has read from the store, so that reading it again costs nothing. */
     private final Map<K, Optional<V>> read = new HashMap<>();
 
+    /** A staged write: the value and its bytes, both null for a delete. */
+    private record Write<V>(V value, byte[] bytes) {
+    }
+
     /**
      * @param store the task's store, which this never writes to before {@link #commit()}
-     * @param check serializes a value as the store will (a size bound included), to fail early
+     * @param codec the store's value format
+     * @param maxValueBytes the most bytes a value may have ({@link RecordLimits#maxValueBytes})
      */
-    StagedStore(KeyValueStore<K, V> store, Serializer<V> check) {
+    StagedStore(KeyValueStore<K, byte[]> store, StateCodec<V> codec, int maxValueBytes) {
         this.store = store;
-        this.check = check;
+        this.codec = codec;
+        this.maxValueBytes = maxValueBytes;
     }
 
     /** Writes the staged writes into the store and forgets them. */
     void commit() {
-        for (Map.Entry<K, Optional<V>> write : staged.entrySet()) {
-            store.put(write.getKey(), write.getValue().orElse(null));
+        for (Map.Entry<K, Write<V>> write : staged.entrySet()) {
+            store.put(write.getKey(), write.getValue().bytes());
         }
         staged.clear();
         read.clear();
@@ -71,27 +81,40 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
 
     @Override
     public V get(K key) {
-        Optional<V> mine = staged.get(key);
-        if (mine == null) {
-            mine = read.get(key);
+        Write<V> mine = staged.get(key);
+        if (mine != null) {
+            return mine.value();
         }
-        if (mine == null) {
-            try {
-                mine = Optional.ofNullable(store.get(key));
-            } catch (SerializationException e) {
-                throw new UnreadableStateException(store.name(), String.valueOf(key), e);
-            }
-            read.put(key, mine);
+        Optional<V> seen = read.get(key);
+        if (seen == null) {
+            seen = Optional.ofNullable(decode(key, store.get(key)));
+            read.put(key, seen);
         }
-        return mine.orElse(null);
+        return seen.orElse(null);
+    }
+
+    private V decode(K key, byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return codec.decode(bytes);
+        } catch (SerializationException e) {
+            throw new UnreadableStateException(store.name(), String.valueOf(key), e);
+        }
     }
 
     @Override
     public void put(K key, V value) {
-        if (value != null) {
-            check.serialize(store.name(), value);
+        if (value == null) {
+            staged.put(key, new Write<>(null, null));
+            return;
         }
-        staged.put(key, Optional.ofNullable(value));
+        byte[] bytes = codec.encode(value);
+        if (bytes.length > maxValueBytes) {
+            throw new RecordLimits.OversizeException(store.name(), bytes.length, maxValueBytes);
+        }
+        staged.put(key, new Write<>(value, bytes));
     }
 
     @Override
@@ -113,23 +136,23 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
     /** Stages a delete. Returns null, not the old value: reading it could fail, and no caller here needs it. */
     @Override
     public V delete(K key) {
-        staged.put(key, Optional.empty());
+        put(key, null);
         return null;
     }
 
     @Override
     public KeyValueIterator<K, V> range(K from, K to) {
-        NavigableMap<K, Optional<V>> mine = from == null && to == null ? staged
+        NavigableMap<K, Write<V>> mine = from == null && to == null ? staged
                 : from != null && to != null && from.compareTo(to) > 0 ? new TreeMap<>()
                 : from == null ? staged.headMap(to, true)
                 : to == null ? staged.tailMap(from, true)
                 : staged.subMap(from, true, to, true);
-        return new Merged<>(store.range(from, to), mine);
+        return new Merged(store.range(from, to), mine);
     }
 
     @Override
     public KeyValueIterator<K, V> all() {
-        return new Merged<>(store.all(), staged);
+        return new Merged(store.all(), staged);
     }
 
     @Override
@@ -173,22 +196,27 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
         }
     }
 
-    /** The store's entries in order with the staged writes laid over them. */
-    private static final class Merged<K extends Comparable<K>, V> implements KeyValueIterator<K, V> {
+    /**
+     * The store's entries in order with the staged writes laid over them; a stored value is decoded in
+     * {@link #next()}, so an unreadable one fails there and the scan can go on past it.
+     */
+    private final class Merged implements KeyValueIterator<K, V> {
 
-        private final KeyValueIterator<K, V> stored;
-        private final List<Map.Entry<K, Optional<V>>> mine;
+        private final KeyValueIterator<K, byte[]> stored;
+        private final List<Map.Entry<K, Write<V>>> mine;
         private int next;
-        private KeyValue<K, V> ahead;
+        /** The next entry: stored bytes, or a staged write. */
+        private KeyValue<K, byte[]> aheadStored;
+        private Map.Entry<K, Write<V>> aheadMine;
 
-        Merged(KeyValueIterator<K, V> stored, NavigableMap<K, Optional<V>> mine) {
+        Merged(KeyValueIterator<K, byte[]> stored, NavigableMap<K, Write<V>> mine) {
             this.stored = stored;
             this.mine = new ArrayList<>(mine.entrySet());
         }
 
         @Override
         public boolean hasNext() {
-            while (ahead == null) {
+            while (aheadStored == null && aheadMine == null) {
                 boolean storedLeft = stored.hasNext();
                 if (!storedLeft && next >= mine.size()) {
                     return false;
@@ -196,13 +224,13 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
                 int order = !storedLeft ? 1 : next >= mine.size() ? -1
                         : stored.peekNextKey().compareTo(mine.get(next).getKey());
                 if (order < 0) {
-                    ahead = stored.next();
+                    aheadStored = stored.next();
                 } else {
                     if (order == 0) {
                         stored.next(); // overwritten or deleted by a staged write
                     }
-                    Map.Entry<K, Optional<V>> write = mine.get(next++);
-                    ahead = write.getValue().map(value -> KeyValue.pair(write.getKey(), value)).orElse(null);
+                    Map.Entry<K, Write<V>> write = mine.get(next++);
+                    aheadMine = write.getValue().bytes() == null ? null : write;
                 }
             }
             return true;
@@ -213,9 +241,12 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            KeyValue<K, V> result = ahead;
-            ahead = null;
-            return result;
+            KeyValue<K, byte[]> fromStore = aheadStored;
+            Map.Entry<K, Write<V>> fromMine = aheadMine;
+            aheadStored = null;
+            aheadMine = null;
+            return fromStore != null ? KeyValue.pair(fromStore.key, decode(fromStore.key, fromStore.value))
+                    : KeyValue.pair(fromMine.getKey(), fromMine.getValue().value());
         }
 
         @Override
@@ -223,7 +254,7 @@ final class StagedStore<K extends Comparable<K>, V> implements KeyValueStore<K, 
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return ahead.key;
+            return aheadStored != null ? aheadStored.key : aheadMine.getKey();
         }
 
         @Override

@@ -353,7 +353,7 @@ class CommandTopologyTest {
         return pipeline.replies.readValue();
     }
 
-    private KeyValueStore<String, String> admitted() {
+    private KeyValueStore<String, byte[]> admitted() {
         return pipeline.driver.getKeyValueStore(RatestreamTopology.ADMITTED_STORE);
     }
 
@@ -410,7 +410,7 @@ class CommandTopologyTest {
         Command set = new Command("admitted-1", Method.SET_USER_BUDGET, pipeline.setBudget(fifty, T0).descriptor(), T0,
                 null, fifty);
         String entry = Admission.entryKey(set, Admission.digest(bytes(set)));
-        admitted().put(entry, Topics.ADMIN_COMMANDS + "/0/7");
+        admitted().put(entry, utf8(Topics.ADMIN_COMMANDS + "/0/7"));
 
         UserBudget rich = fifty.withCredit(new BigDecimal("1000000"));
         Command otherBudget = new Command(set.requestId(), set.method(), set.descriptor(), T0, null, rich);

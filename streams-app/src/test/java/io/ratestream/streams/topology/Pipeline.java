@@ -13,6 +13,9 @@ import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.DeadLetter;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.StreamsAppConfig;
+import io.ratestream.streams.state.BudgetCodec;
+import io.ratestream.streams.state.ProcessedReplyCodec;
+import io.ratestream.streams.state.StateCodec;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,8 +88,27 @@ final class Pipeline implements AutoCloseable {
         DEMO.tariffPlans().forEach(p -> plans.pipeInput(p.id(), p));
     }
 
-    KeyValueStore<String, UserBudget> budgets() {
-        return driver.getKeyValueStore(RatestreamTopology.BUDGETS_STORE);
+    /** The budgets store, decoded as the processor decodes it. */
+    Decoded<UserBudget> budgets() {
+        return new Decoded<>(driver.getKeyValueStore(RatestreamTopology.BUDGETS_STORE), new BudgetCodec(Json.newMapper()));
+    }
+
+    /** The processed-requests store, decoded as the processor decodes it. */
+    Decoded<ProcessedReply> processed() {
+        return new Decoded<>(driver.getKeyValueStore(RatestreamTopology.PROCESSED_STORE),
+                new ProcessedReplyCodec(Json.newMapper()));
+    }
+
+    /** A byte-valued store of the topology read through its codec. */
+    record Decoded<V>(KeyValueStore<String, byte[]> store, StateCodec<V> codec) {
+        V get(String key) {
+            byte[] bytes = store.get(key);
+            return bytes == null ? null : codec.decode(bytes);
+        }
+
+        byte[] bytes(String key) {
+            return store.get(key);
+        }
     }
 
     /** The bytes under a store of the topology, as a changelog restores them: no serde, no changelog. */

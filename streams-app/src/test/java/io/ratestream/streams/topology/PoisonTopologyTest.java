@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.json.JsonSerde;
 import io.ratestream.schemas.model.MinuteBucket;
 import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.model.UserBudget;
@@ -144,8 +145,7 @@ class PoisonTopologyTest {
         assertThat(letter.key()).isEqualTo("vdf:broken");
         assertThat(letter.offset()).isEqualTo(1); // after the budget's admitted copy
         assertThat(pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(brokenKey)).isEqualTo(unreadable);
-        assertThat(pipeline.driver.<String, ProcessedReply>getKeyValueStore(RatestreamTopology.PROCESSED_STORE)
-                .get("vdf:broken" + CommandHandler.SEPARATOR + "on-broken")).isNull();
+        assertThat(pipeline.processed().get("vdf:broken" + CommandHandler.SEPARATOR + "on-broken")).isNull();
         assertThat(pipeline.events.isEmpty()).isTrue();
 
         assertThat(debit("on-minutosu", "minutosu", "1").value()).isEqualByComparingTo("20");
@@ -162,6 +162,49 @@ class PoisonTopologyTest {
         assertThat(reply.error()).contains("the stored processed-requests entry").contains("cannot be read");
         assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("21");
         assertThat(debit("fresh", "minutosu", "1").value()).isEqualByComparingTo("20");
+    }
+
+    @Test
+    void shouldReadBudgetsAndProcessedEntriesThatAnEarlierReleaseStoredAsJsonAndRewriteThemInBinary() {
+        start(T0, Map.of());
+        Bytes key = Bytes.wrap("vdf:minutosu".getBytes(StandardCharsets.UTF_8));
+        // minutosu as the JSON store of earlier releases held it (credit 21), and the entry of a debit it answered
+        pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).put(key, new JsonSerde<>(Json.newMapper(),
+                UserBudget.class).serialize("budgets", Pipeline.demoBudget("minutosu")));
+        Command old = pipeline.command("old", Method.DEBIT_BALANCE, "minutosu", null, "5", T0, null);
+        pipeline.rawStore(RatestreamTopology.PROCESSED_STORE).put(Bytes.wrap(("vdf:minutosu" + CommandHandler.SEPARATOR
+                + "old").getBytes(StandardCharsets.UTF_8)), ("{\"Reply\":{\"RequestId\":\"old\",\"Method\":"
+                + "\"DebitBalance\",\"Value\":16.5},\"AcceptedAt\":\"2012-02-02T17:00:00Z\",\"Fingerprint\":"
+                + old.fingerprint() + "}").getBytes(StandardCharsets.UTF_8));
+
+        Reply retry = pipeline.send(old);
+        Reply fresh = debit("fresh", "minutosu", "1");
+
+        assertThat(retry.error()).isNull();
+        assertThat(retry.value()).as("the original reply, from the JSON entry").isEqualByComparingTo("16.5");
+        assertThat(retry.subscriber()).isEqualTo("vdf:minutosu");
+        assertThat(fresh.value()).isEqualByComparingTo("20");
+        byte[] stored = pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(key);
+        assertThat(stored[0]).as("rewritten in the binary format, version 1").isEqualTo((byte) 1);
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("20");
+        assertThat(pipeline.processed().bytes("vdf:minutosu" + CommandHandler.SEPARATOR + "fresh")[0]).isEqualTo((byte) 1);
+        assertThat(pipeline.deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerAnErrorForABudgetInAStateFormatVersionItDoesNotKnow() {
+        start(T0, Map.of());
+        Bytes key = Bytes.wrap("vdf:minutosu".getBytes(StandardCharsets.UTF_8));
+        byte[] newer = pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(key).clone();
+        newer[0] = 2; // as a later release might write it
+
+        pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).put(key, newer);
+        Reply reply = debit("on-newer", "minutosu", "1");
+
+        assertThat(reply.error()).contains("the stored budgets entry for 'vdf:minutosu' cannot be read")
+                .contains("unknown state format version 2");
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("unknown state format version 2");
+        assertThat(pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(key)).isEqualTo(newer);
     }
 
     @Test
@@ -221,8 +264,9 @@ class PoisonTopologyTest {
     @Test
     void shouldRefuseACommandWhoseStoredValueWouldBeTooLargeAndChangeNothing() {
         start(T0, Map.of("producer.max.request.size", "4000"));
-        // a small budget whose tariff plan gives about 3,500 bytes of buckets: ResetUserBudget would store them
-        UserBudget large = largeBudget("huge", 3500);
+        // a small budget whose tariff plan gives about 230 buckets (16,000 bytes as JSON, 3,900 in the
+        // store's binary format): ResetUserBudget would store them
+        UserBudget large = largeBudget("huge", 16_000);
         TariffPlan base = Pipeline.DEMO.tariffPlans().get(0);
         TariffPlan big = new TariffPlan("big", base.smsCredit(), base.traffic(), base.receivedCallSecondsLimit(),
                 base.receivedCallBonus(), large.minuteBuckets(), base.volumeDiscountThresholds());
@@ -255,7 +299,7 @@ class PoisonTopologyTest {
         assertThat(pipeline.budgets().get("vdf:huge")).isNull();
         assertThat(pipeline.commandsOut.readValuesToList()).as("only the first budget's copy")
                 .extracting(Command::key).containsExactly("vdf:minutosu");
-        assertThat(pipeline.driver.<String, String>getKeyValueStore(RatestreamTopology.ADMITTED_STORE).approximateNumEntries())
+        assertThat(pipeline.driver.<String, byte[]>getKeyValueStore(RatestreamTopology.ADMITTED_STORE).approximateNumEntries())
                 .isZero();
     }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.json.Json;
-import io.ratestream.schemas.json.JsonSerde;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.Reply;
+import io.ratestream.streams.state.BudgetCodec;
+import io.ratestream.streams.state.ProcessedReplyCodec;
+import io.ratestream.streams.state.StateCodec;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,15 +31,16 @@ import org.junit.jupiter.api.Test;
  */
 class StagedStoreTest {
 
-    private static final JsonSerde<UserBudget> BUDGETS = new JsonSerde<>(Json.newMapper(), UserBudget.class);
-    private static final JsonSerde<ProcessedReply> PROCESSED = new JsonSerde<>(Json.newMapper(), ProcessedReply.class);
+    private static final BudgetCodec BUDGETS = new BudgetCodec(Json.newMapper());
+    private static final ProcessedReplyCodec PROCESSED = new ProcessedReplyCodec(Json.newMapper());
+    private static final int MAX = RecordLimits.MAX_RECORD_BYTES;
     private static final Instant T0 = Instant.parse("2012-02-02T17:00:00Z");
 
     private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
 
-    private <K, V> KeyValueStore<K, V> store(String name, Serde<K> keys, Serde<V> values) {
-        KeyValueStore<K, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values)
-                .withLoggingDisabled().build();
+    private <K> KeyValueStore<K, byte[]> store(String name, Serde<K> keys) {
+        KeyValueStore<K, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys,
+                Serdes.ByteArray()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         return store;
     }
@@ -48,9 +51,9 @@ class StagedStoreTest {
 
     @Test
     void shouldShowARecordItsOwnWritesAndTheStoreNoneUntilCommitted() {
-        KeyValueStore<String, UserBudget> budgets = store("budgets", Serdes.String(), BUDGETS);
-        budgets.put("vdf:a", budget("1"));
-        StagedStore<String, UserBudget> staged = new StagedStore<>(budgets, BUDGETS);
+        KeyValueStore<String, byte[]> budgets = store("budgets", Serdes.String());
+        budgets.put("vdf:a", BUDGETS.encode(budget("1")));
+        StagedStore<String, UserBudget> staged = new StagedStore<>(budgets, BUDGETS, MAX);
 
         staged.put("vdf:a", budget("2"));
         staged.put("vdf:b", budget("3"));
@@ -59,27 +62,26 @@ class StagedStoreTest {
 
         assertThat(staged.get("vdf:a")).isNull();
         assertThat(staged.get("vdf:b").credit()).isEqualByComparingTo("3");
-        assertThat(budgets.get("vdf:a").credit()).isEqualByComparingTo("1");
+        assertThat(BUDGETS.decode(budgets.get("vdf:a")).credit()).isEqualByComparingTo("1");
         assertThat(budgets.get("vdf:b")).isNull();
 
         staged.commit();
 
         assertThat(budgets.get("vdf:a")).isNull();
-        assertThat(budgets.get("vdf:b").credit()).isEqualByComparingTo("3");
-        assertThat(budgets.get("vdf:c").credit()).isEqualByComparingTo("4");
+        assertThat(BUDGETS.decode(budgets.get("vdf:b")).credit()).isEqualByComparingTo("3");
+        assertThat(BUDGETS.decode(budgets.get("vdf:c")).credit()).isEqualByComparingTo("4");
     }
 
     @Test
     void shouldLeaveEveryStoreAsItWasWhenTheRecordFailsAfterItsFirstWrite() {
-        KeyValueStore<String, UserBudget> budgets = store("budgets", Serdes.String(), BUDGETS);
-        KeyValueStore<String, ProcessedReply> processed = store("processed", Serdes.String(), PROCESSED);
-        KeyValueStore<Bytes, byte[]> index = store("index", Serdes.Bytes(), Serdes.ByteArray());
-        budgets.put("vdf:a", budget("21"));
+        KeyValueStore<String, byte[]> budgets = store("budgets", Serdes.String());
+        KeyValueStore<String, byte[]> processed = store("processed", Serdes.String());
+        KeyValueStore<Bytes, byte[]> index = store("index", Serdes.Bytes());
+        budgets.put("vdf:a", BUDGETS.encode(budget("21")));
         // processed replies larger than 200 bytes cannot be stored: the second write of the record fails
-        StagedStore<String, UserBudget> stagedBudgets = new StagedStore<>(budgets, BUDGETS);
-        StagedStore<String, ProcessedReply> stagedProcessed = new StagedStore<>(processed,
-                RecordLimits.bounded(PROCESSED, 200));
-        StagedStore<Bytes, byte[]> stagedIndex = new StagedStore<>(index, Serdes.ByteArray().serializer());
+        StagedStore<String, UserBudget> stagedBudgets = new StagedStore<>(budgets, BUDGETS, MAX);
+        StagedStore<String, ProcessedReply> stagedProcessed = new StagedStore<>(processed, PROCESSED, 200);
+        StagedStore<Bytes, byte[]> stagedIndex = new StagedStore<>(index, StateCodec.bytes(), MAX);
         StoreLedger ledger = new StoreLedger(stagedBudgets, stagedProcessed, stagedIndex);
 
         ledger.putBudget("vdf:a", budget("20"));
@@ -91,18 +93,18 @@ class StagedStoreTest {
         List.of(stagedBudgets, stagedProcessed, stagedIndex).forEach(StagedStore::discard);
         List.of(stagedBudgets, stagedProcessed, stagedIndex).forEach(StagedStore::commit);
 
-        assertThat(budgets.get("vdf:a").credit()).isEqualByComparingTo("21");
+        assertThat(BUDGETS.decode(budgets.get("vdf:a")).credit()).isEqualByComparingTo("21");
         assertThat(processed.approximateNumEntries()).isZero();
         assertThat(index.approximateNumEntries()).isZero();
     }
 
     @Test
     void shouldTurnUnreadableStoredBytesIntoAnErrorThatNamesTheStoreAndKey() {
-        KeyValueStore<String, UserBudget> budgets = store("budgets", Serdes.String(), BUDGETS);
+        KeyValueStore<String, byte[]> budgets = store("budgets", Serdes.String());
         KeyValueStore<Bytes, byte[]> raw = Pipeline.bytesUnder(budgets);
         Bytes broken = Bytes.wrap("vdf:broken".getBytes(StandardCharsets.UTF_8));
         raw.put(broken, "{\"Credit\":".getBytes(StandardCharsets.UTF_8));
-        StagedStore<String, UserBudget> staged = new StagedStore<>(budgets, BUDGETS);
+        StagedStore<String, UserBudget> staged = new StagedStore<>(budgets, BUDGETS, MAX);
 
         assertThatThrownBy(() -> staged.get("vdf:broken"))
                 .isInstanceOf(StagedStore.UnreadableStateException.class)
@@ -112,14 +114,93 @@ class StagedStoreTest {
         assertThat(raw.get(broken)).isNull();
     }
 
+    /** Counts the codec's calls, and remembers the bytes it encoded last. */
+    private static final class Counting implements StateCodec<UserBudget> {
+        int encoded;
+        int decoded;
+        byte[] last;
+
+        @Override
+        public byte[] encode(UserBudget value) {
+            encoded++;
+            last = BUDGETS.encode(value);
+            return last;
+        }
+
+        @Override
+        public UserBudget decode(byte[] bytes) {
+            decoded++;
+            return BUDGETS.decode(bytes);
+        }
+    }
+
+    @Test
+    void shouldEncodeAValueOnceAndCommitThoseBytesAndDecodeAStoredValueOncePerRecord() {
+        KeyValueStore<String, byte[]> budgets = store("budgets", Serdes.String());
+        budgets.put("vdf:a", BUDGETS.encode(budget("1")));
+        Counting codec = new Counting();
+        StagedStore<String, UserBudget> staged = new StagedStore<>(budgets, codec, MAX);
+
+        staged.get("vdf:a");
+        staged.get("vdf:a");
+        assertThat(codec.decoded).as("read once, then from the record's cache").isEqualTo(1);
+        staged.put("vdf:a", budget("2"));
+        byte[] written = codec.last;
+        assertThat(staged.get("vdf:a").credit()).isEqualByComparingTo("2");
+        staged.commit();
+
+        assertThat(codec.encoded).as("encoded when staged, not again at commit").isEqualTo(1);
+        assertThat(codec.decoded).isEqualTo(1);
+        assertThat(budgets.get("vdf:a")).isSameAs(written);
+        assertThat(written[0]).as("the binary format's version").isEqualTo((byte) 1);
+
+        staged.get("vdf:a");
+        assertThat(codec.decoded).as("a new record reads the store again").isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseAValueWhoseBytesAreLargerThanTheLimitBeforeStagingIt() {
+        KeyValueStore<String, byte[]> budgets = store("budgets", Serdes.String());
+        int size = BUDGETS.encode(budget("1")).length;
+        StagedStore<String, UserBudget> staged = new StagedStore<>(budgets, BUDGETS, size - 1);
+
+        assertThatThrownBy(() -> staged.put("vdf:a", budget("1")))
+                .isInstanceOf(RecordLimits.OversizeException.class)
+                .hasMessageContaining("a value for budgets would be " + size + " bytes, more than the " + (size - 1));
+        assertThat(staged.get("vdf:a")).isNull();
+        new StagedStore<>(budgets, BUDGETS, size).put("vdf:a", budget("1")); // exactly the limit fits
+    }
+
+    @Test
+    void shouldDecodeAScannedValueInNextSoThatAScanCanGoPastOneThatCannotBeRead() {
+        KeyValueStore<String, byte[]> budgets = store("budgets", Serdes.String());
+        budgets.put("vdf:a", new byte[] {'['});
+        budgets.put("vdf:b", BUDGETS.encode(budget("2")));
+        StagedStore<String, UserBudget> staged = new StagedStore<>(budgets, BUDGETS, MAX);
+
+        List<String> seen = new ArrayList<>();
+        try (KeyValueIterator<String, UserBudget> all = staged.all()) {
+            while (all.hasNext()) {
+                try {
+                    seen.add(all.next().value.credit().toPlainString());
+                } catch (StagedStore.UnreadableStateException e) {
+                    seen.add("unreadable " + e.getMessage());
+                }
+            }
+        }
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0)).startsWith("unreadable the stored budgets entry for 'vdf:a' cannot be read");
+        assertThat(seen.get(1)).isEqualTo("2");
+    }
+
     @Test
     void shouldMergeStagedWritesIntoARangeInTheStoresOrder() {
-        KeyValueStore<Bytes, byte[]> index = store("index", Serdes.Bytes(), Serdes.ByteArray());
+        KeyValueStore<Bytes, byte[]> index = store("index", Serdes.Bytes());
         index.put(key(1), value(1));
         index.put(key(3), value(3));
         index.put(key(5), value(5));
         index.put(key(7), value(7));
-        StagedStore<Bytes, byte[]> staged = new StagedStore<>(index, Serdes.ByteArray().serializer());
+        StagedStore<Bytes, byte[]> staged = new StagedStore<>(index, StateCodec.bytes(), MAX);
 
         staged.put(key(0), value(0));
         staged.delete(key(3));
