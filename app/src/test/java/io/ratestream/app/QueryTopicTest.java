@@ -312,17 +312,24 @@ class QueryTopicTest {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** The live budgets once the live application equals the replay of the command log. */
+    /**
+     * The replay once the live application has processed what it replayed and equals it on this test's
+     * tenant. Only this tenant: this application read the other test classes' commands on the shared broker
+     * from the beginning, after they were written, and is not what they check.
+     */
     private Replay.Verification settled() throws Exception {
         Replay replay = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             Replay.Verification check = replay.verify(applicationId);
-            if (check.identical() && check.liveAtSnapshot()) {
+            List<Replay.Difference> mine = check.differences().stream()
+                    .filter(d -> d.key().startsWith(tenant + ":")).toList();
+            if (mine.isEmpty() && check.liveAtSnapshot()
+                    && check.replay().budgets().keySet().stream().anyMatch(k -> k.startsWith(tenant + ":"))) {
                 return check;
             }
-            assertThat(System.nanoTime()).as("the live budgets did not settle on the replay: %s",
-                    check.differences()).isLessThan(deadline);
+            assertThat(System.nanoTime()).as("the live budgets did not settle on the replay: %s", mine)
+                    .isLessThan(deadline);
             Thread.sleep(200);
         }
     }
