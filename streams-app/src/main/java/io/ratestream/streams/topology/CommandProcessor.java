@@ -214,7 +214,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
         Headers headers = new RecordHeaders().add(Admission.HEADER, Admission.originHeader(source));
         outputs.add(new Output(new Record<>(command.key(), new Admission.Copy(record.value(), source.partition()),
-                record.timestamp(), headers), RatestreamTopology.ADMITTED_SINK));
+                Admission.copyTimestamp(record.timestamp()), headers), RatestreamTopology.ADMITTED_SINK));
     }
 
     /**
