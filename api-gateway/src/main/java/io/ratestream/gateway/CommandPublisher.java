@@ -18,7 +18,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Writes commands to ratestream.commands, keyed {@code tenant:subject}: idempotent, acks=all, no
+ * Writes commands to ratestream.commands, and queries that nobody can retry to ratestream.queries (see
+ * {@link #send}), keyed {@code tenant:subject}: idempotent, acks=all, no
  * linger (a request waits for nothing but the broker), and failing within a few seconds when Kafka is
  * gone rather than the producer's default two minutes.
  *
@@ -49,12 +50,12 @@ final class CommandPublisher implements AutoCloseable {
     }
 
     /**
-     * Whether a send can go out without waiting: the producer knows the commands topic's partitions. Asks
-     * for them when it does not; called by the health thread, never per request.
+     * Whether a send can go out without waiting: the producer knows the partitions of both topics it writes.
+     * Asks for them when it does not; called by the health thread, never per request.
      */
     boolean ready() {
         try {
-            return !producer.partitionsFor(Topics.COMMANDS).isEmpty();
+            return !producer.partitionsFor(Topics.COMMANDS).isEmpty() && !producer.partitionsFor(Topics.QUERIES).isEmpty();
         } catch (KafkaException e) {
             return false; // not known yet: the call asked for it, the next check will see it
         }
@@ -65,13 +66,21 @@ final class CommandPublisher implements AutoCloseable {
      * on the spot (nothing was sent) fails with an {@link RpcException}: busy when its buffer is full,
      * unavailable otherwise; any later failure is the producer's exception (the command may have reached
      * Kafka).
+     *
+     * @param query true to write it to ratestream.queries: only for a method that changes no budget and
+     *     whose request id the gateway made up (nobody can retry it), so that it needs no idempotency entry
+     *     and no place in the permanent log; false for ratestream.commands
      */
-    CompletableFuture<Void> send(Command command) {
+    CompletableFuture<Void> send(Command command, boolean query) {
+        if (query && command.method().changesBudget()) {
+            throw new IllegalArgumentException(command.method().wireName() + " changes a budget: never a query");
+        }
+        String topic = query ? Topics.QUERIES : Topics.COMMANDS;
         CompletableFuture<Void> sent = new CompletableFuture<>();
         // The producer reports a send it refuses on the spot through the callback, before send() returns.
         AtomicBoolean accepted = new AtomicBoolean();
         try {
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, null, command.acceptedAt().toEpochMilli(),
+            producer.send(new ProducerRecord<>(topic, null, command.acceptedAt().toEpochMilli(),
                     command.key(), command), (metadata, error) -> {
                         if (error == null) {
                             sent.complete(null);

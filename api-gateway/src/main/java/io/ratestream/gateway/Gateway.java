@@ -151,6 +151,10 @@ public final class Gateway implements RpcService {
         }
         String requestId = descriptor.requestId() != null ? descriptor.requestId()
                 : idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
+        // A query whose id the gateway made up cannot be retried by anyone: it goes to ratestream.queries,
+        // answered with no idempotency entry and no permanent place in the log. With the client's own id it
+        // goes to ratestream.commands, where a retry gets the original reply (SPEC 5).
+        boolean query = !method.changesBudget() && descriptor.requestId() == null && idempotencyKey == null;
         Command command;
         try {
             command = new Command(requestId, method, descriptor, clock.instant(), new ReplyTo(Topics.REPLIES, partition),
@@ -160,16 +164,16 @@ public final class Gateway implements RpcService {
         }
         CompletableFuture<RawReply> reply = pending.register(requestId, command.key(), command.fingerprint(),
                 config.replyTimeout());
-        publisher.send(command).whenComplete((sent, error) -> {
+        publisher.send(command, query).whenComplete((sent, error) -> {
             if (error != null) {
                 pending.fail(requestId, error instanceof RpcException refused ? refused
-                        : outcomeUnknown(requestId, "Kafka did not confirm the request (" + error.getClass().getSimpleName()
-                                + ")"));
+                        : outcomeUnknown(requestId, query, "Kafka did not confirm the request ("
+                                + error.getClass().getSimpleName() + ")"));
             }
         });
         return reply.handle((answer, error) -> {
             if (error != null) {
-                throw new CompletionException(translate(error, requestId));
+                throw new CompletionException(translate(error, requestId, query));
             }
             if (answer.isError()) {
                 throw new CompletionException(new RpcException(answer.errorKind(), answer.error(), requestId));
@@ -178,20 +182,27 @@ public final class Gateway implements RpcService {
         });
     }
 
-    private RpcException translate(Throwable error, String requestId) {
+    private RpcException translate(Throwable error, String requestId, boolean query) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof RpcException rpc) {
             return rpc;
         }
         if (cause instanceof TimeoutException) {
-            return outcomeUnknown(requestId, "no reply within " + config.replyTimeout().toMillis() + " ms");
+            return outcomeUnknown(requestId, query, "no reply within " + config.replyTimeout().toMillis() + " ms");
         }
         LOG.error("request {} failed unexpectedly", requestId, cause);
         return new RpcException(ErrorKind.INTERNAL, "internal error: " + cause.getClass().getSimpleName(), requestId);
     }
 
-    /** The request went out, or may have: only a retry with the same id can tell what happened. */
-    private static RpcException outcomeUnknown(String requestId, String why) {
+    /**
+     * The request went out, or may have: only a retry with the same id can tell what happened. A query sent to
+     * ratestream.queries changed nothing either way: it is simply asked again.
+     */
+    private static RpcException outcomeUnknown(String requestId, boolean query, String why) {
+        if (query) {
+            return new RpcException(ErrorKind.OUTCOME_UNKNOWN, "outcome unknown: " + why + "; the query changes "
+                    + "nothing: send it again", requestId);
+        }
         return new RpcException(ErrorKind.OUTCOME_UNKNOWN, "outcome unknown: " + why + "; the request may or may not "
                 + "have been applied: retry with RequestId " + requestId + " to learn its outcome (a retry never "
                 + "applies twice)", requestId);

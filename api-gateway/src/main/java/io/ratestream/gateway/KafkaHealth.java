@@ -42,7 +42,7 @@ final class KafkaHealth implements AutoCloseable {
 
     /**
      * @param publisherReady asked on the health thread after each successful check: whether the command
-     *     publisher can send without blocking (it knows the commands topic's partitions)
+     *     publisher can send without blocking (it knows the partitions of the commands and queries topics)
      */
     KafkaHealth(String bootstrapServers, Map<String, String> kafkaProperties, BooleanSupplier publisherReady) {
         this.publisherReady = publisherReady;
@@ -69,7 +69,8 @@ final class KafkaHealth implements AutoCloseable {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(1500)).nodes().get(2, TimeUnit.SECONDS);
             if (!publisherReady.getAsBoolean()) {
-                throw new IllegalStateException("the command publisher does not know " + Topics.COMMANDS + " yet");
+                throw new IllegalStateException("the command publisher does not know " + Topics.COMMANDS + " and "
+                        + Topics.QUERIES + " yet (the streams app creates them at its first start)");
             }
             if (!up) {
                 LOG.info("Kafka answers");

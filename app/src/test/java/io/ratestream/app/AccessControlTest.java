@@ -14,6 +14,7 @@ import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.streams.topology.Replay;
 import io.ratestream.testkit.junit.KafkaBroker;
@@ -33,12 +34,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -206,6 +212,7 @@ class AccessControlTest {
                     .isEqualTo("unauthenticated: unknown API key");
         }
         Replay.Verification before = settled();
+        Map<Integer, Long> queriesBefore = queriesEnd();
 
         // Phase 1: everything refused.
         SoftAssertions refused = new SoftAssertions();
@@ -235,6 +242,7 @@ class AccessControlTest {
 
         Replay.Verification after = settled();
         assertThat(after.replay().endOffsets()).as("nothing was published").isEqualTo(before.replay().endOffsets());
+        assertThat(queriesEnd()).as("no query was published either").isEqualTo(queriesBefore);
         Map<String, UserBudget> budgets = budgetsOfBothTenants(before);
         assertThat(budgets).hasSize(4);
         assertThat(budgetsOfBothTenants(after)).isEqualTo(budgets);
@@ -674,6 +682,19 @@ class AccessControlTest {
                         + check.replay().endOffsets());
             }
             Thread.sleep(200);
+        }
+    }
+
+    /** The end offsets of ratestream.queries, by partition (a replay does not read that topic). */
+    private Map<Integer, Long> queriesEnd() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.QUERIES).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            Map<Integer, Long> ends = new TreeMap<>();
+            consumer.endOffsets(partitions).forEach((partition, end) -> ends.put(partition.partition(), end));
+            return ends;
         }
     }
 

@@ -51,6 +51,11 @@ class GatewayFailureTest {
             assertThat(timedOut.get("result").isNull()).isTrue();
             assertThat(timedOut.get("error").asText()).startsWith("outcome unknown: no reply within 1000 ms")
                     .contains("retry with RequestId ");
+            JsonNode query = Wire.rpc(tcp, "{\"id\":3,\"method\":\"Responder.GetCost\",\"params\":[{\"CstmId\":"
+                    + "\"vdf\",\"Subject\":\"rif\",\"DestinationPrefix\":\"0256\"}]}");
+            assertThat(query.get("error").asText()).as("a query without a RequestId changed nothing either way")
+                    .startsWith("outcome unknown: no reply within 1000 ms")
+                    .endsWith("the query changes nothing: send it again");
             HttpResponse<String> gateway = Wire.get(http, "/debitbalance?cstmid=vdf&subj=minutosu&amount=1");
             assertThat(gateway.statusCode()).isEqualTo(504);
             assertThat(gateway.headers().firstValue("Ratestream-Error-Kind")).hasValue("outcome_unknown");

@@ -139,6 +139,10 @@ class KafkaAclIT {
                     .get(30, TimeUnit.SECONDS))
                     .as("the loader has no business on the client topic")
                     .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+            assertThatThrownBy(() -> loader.send(new ProducerRecord<>(Topics.QUERIES, "vdf:minutosu", budget))
+                    .get(30, TimeUnit.SECONDS))
+                    .as("nor on the queries topic")
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
         }
     }
 

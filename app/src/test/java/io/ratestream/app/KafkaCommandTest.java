@@ -99,9 +99,9 @@ class KafkaCommandTest {
                         .get(Topics.ADMIN_COMMANDS).partitions()).hasSize(2);
             }
             try (Admin gateway = admin(bootstrap, BrokerSecurity.clientProperties("gateway", "gateway-pw"))) {
-                // the gateway sees the one ratestream topic it writes and the one it reads, nothing else
+                // the gateway sees the two ratestream topics it writes and the one it reads, nothing else
                 assertThat(gateway.listTopics().names().get(30, TimeUnit.SECONDS))
-                        .containsExactlyInAnyOrder(Topics.COMMANDS, Topics.REPLIES);
+                        .containsExactlyInAnyOrder(Topics.COMMANDS, Topics.QUERIES, Topics.REPLIES);
             }
         } finally {
             process.destroy();
@@ -116,7 +116,7 @@ class KafkaCommandTest {
         CliTest.Run run = CliTest.cli("acls", "--dry-run", "--bootstrap", "127.0.0.1:1", "--gateway-principal",
                 "User:gw-7", "--application-id", "rs-prod");
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).startsWith("would create 25 ACLs:")
+        assertThat(run.out()).startsWith("would create 27 ACLs:")
                 .contains("User:streams     ALLOW  WRITE             topic     ratestream.commands\n")
                 .contains("User:gw-7        ALLOW  WRITE             topic     ratestream.commands\n")
                 .contains("User:streams     ALLOW  WRITE             transactional_id rs-prod-* (prefix)\n")

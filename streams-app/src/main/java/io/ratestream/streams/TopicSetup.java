@@ -3,6 +3,7 @@ package io.ratestream.streams;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.topics.Topic;
 import io.ratestream.schemas.topics.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +27,14 @@ import org.slf4j.LoggerFactory;
  * Creates ratestream's topics when they are missing; leaves existing ones as they are. The commands,
  * replies and events topics get {@code partitions} partitions (commands are keyed by subscriber, so
  * partitions are the unit of scale-out); the two command topics keep their records forever (they are
- * what a replay rebuilds the budgets from); reference topics are compacted with one partition; dead
- * letters one partition.
+ * what a replay rebuilds the budgets from); {@code ratestream.queries} keeps its records for
+ * {@link #QUERIES_RETENTION} only (nothing is rebuilt from it); reference topics are compacted with one
+ * partition; dead letters one partition.
  *
- * <p>{@code ratestream.admin-commands} is co-partitioned with {@code ratestream.commands}: it is created
- * with exactly the commands topic's partition count (the existing one's, when that exists), and set-up
- * refuses to go on when both exist with different counts, since the streams app could not read them
- * into the same budgets.
+ * <p>{@code ratestream.admin-commands} and {@code ratestream.queries} are co-partitioned with
+ * {@code ratestream.commands}: they are created with exactly the commands topic's partition count (the
+ * existing one's, when that exists), and set-up refuses to go on when two of them exist with different
+ * counts, since the streams app could not read them into the same budgets.
  *
  * <p>Topics that exist but that the principal may not describe look missing to it: creating them then
  * fails with Kafka's authorization error, which names the topic. With ACLs, an administrator creates the
@@ -42,6 +44,26 @@ public final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
     private static final int TIMEOUT_SECONDS = 30;
+    /** The topics that must have the same partition count: read by one source node, into the same tasks. */
+    private static final List<String> CO_PARTITIONED = List.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS, Topics.QUERIES);
+
+    /**
+     * How long {@code ratestream.queries} keeps a record ({@code retention.ms} of the topic when set-up
+     * creates it): 1 hour. A query is useless once its gateway stopped waiting (the reply timeout, seconds),
+     * and no replay reads the topic; the hour leaves time to look at recent queries with a console consumer
+     * and lets a streams app that was down for less than that answer what was sent meanwhile (to nobody).
+     * An existing topic keeps its setting: change it with {@code kafka-configs --alter --add-config
+     * retention.ms=N} (docs/topics.md).
+     */
+    public static final Duration QUERIES_RETENTION = Duration.ofHours(1);
+    /**
+     * How often the broker starts a new segment of {@code ratestream.queries} ({@code segment.ms}): 10
+     * minutes. Kafka deletes whole segments, never the one being written: with its default of 7 days a
+     * quiet topic would keep a week of queries whatever {@link #QUERIES_RETENTION} says; with 10 minutes a
+     * record is gone at most about retention + 10 minutes + the broker's retention check interval (5
+     * minutes by default) after it was written.
+     */
+    public static final Duration QUERIES_SEGMENT = Duration.ofMinutes(10);
 
     private TopicSetup() {
     }
@@ -63,8 +85,9 @@ public final class TopicSetup {
      * @param kafkaProperties client properties applied after set-up's own (security settings); never null
      * @param replication copies of each new topic and min.insync.replicas ({@link Replication#DEFAULTS}: the
      *     broker's); topics that exist keep theirs
-     * @throws IllegalStateException when Kafka cannot be reached, a topic cannot be created, or the two
-     *     command topics have different partition counts; the message says what to do
+     * @throws IllegalStateException when Kafka cannot be reached, a topic cannot be created, or the
+     *     co-partitioned topics (commands, admin commands, queries) have different partition counts; the
+     *     message says what to do
      */
     public static List<String> ensure(String bootstrapServers, Map<String, String> kafkaProperties, int partitions,
             Replication replication) {
@@ -86,7 +109,7 @@ public final class TopicSetup {
             List<String> created = create(admin, missing);
             if (!missing.isEmpty()) {
                 // Someone else may have created a command topic since we looked (or the broker did not list it
-                // yet): check the two as they are now.
+                // yet): check them as they are now.
                 requireCoPartitioned(partitionCountsOnceKnown(admin));
             }
             return created;
@@ -109,6 +132,16 @@ public final class TopicSetup {
                     + "(an empty " + Topics.ADMIN_COMMANDS + " can be deleted and is created again at the next "
                     + "start) or add partitions to the other before anything is written with the new count");
         }
+        Integer queryPartitions = counts.get(Topics.QUERIES);
+        Integer reference = commandPartitions != null ? commandPartitions : adminPartitions;
+        if (queryPartitions != null && reference != null && !queryPartitions.equals(reference)) {
+            String other = commandPartitions != null ? Topics.COMMANDS : Topics.ADMIN_COMMANDS;
+            throw new IllegalStateException(Topics.QUERIES + " has " + queryPartitions + " partitions and " + other
+                    + " " + reference + ": they must have the same count, since partition p of both holds the same "
+                    + "subscribers' requests (a query must meet the subscriber's budget in its task); delete "
+                    + Topics.QUERIES + " (it holds only recent queries, which nobody waits for once the gateways "
+                    + "are stopped) and it is created again at the next start, or add partitions to it");
+        }
     }
 
     /** The counts of both command topics, waiting (a little) for the broker to know a topic just created. */
@@ -117,7 +150,7 @@ public final class TopicSetup {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
             try {
-                return partitionCounts(admin, Set.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS));
+                return partitionCounts(admin, Set.copyOf(CO_PARTITIONED));
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
@@ -129,8 +162,7 @@ public final class TopicSetup {
 
     private static Map<String, Integer> partitionCounts(Admin admin, Set<String> existing)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<String> commandTopics = List.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS).stream()
-                .filter(existing::contains).toList();
+        List<String> commandTopics = CO_PARTITIONED.stream().filter(existing::contains).toList();
         Map<String, TopicDescription> descriptions = admin.describeTopics(commandTopics).allTopicNames()
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         Map<String, Integer> counts = new java.util.HashMap<>();
@@ -169,12 +201,18 @@ public final class TopicSetup {
         }
         int count = switch (topic.name()) {
             case Topics.DEAD_LETTERS -> 1;
-            case Topics.COMMANDS, Topics.ADMIN_COMMANDS -> commandPartitions;
+            case Topics.COMMANDS, Topics.ADMIN_COMMANDS, Topics.QUERIES -> commandPartitions;
             default -> partitions;
         };
         if (topic.name().equals(Topics.COMMANDS) || topic.name().equals(Topics.ADMIN_COMMANDS)) {
             // The command logs are the source of truth: replay rebuilds every budget from them.
             configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+        }
+        if (topic.name().equals(Topics.QUERIES)) {
+            // Queries change nothing and nobody retries them: kept only for a while (see QUERIES_RETENTION).
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+            configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(QUERIES_RETENTION.toMillis()));
+            configs.put(TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(QUERIES_SEGMENT.toMillis()));
         }
         return new NewTopic(topic.name(), Optional.of(count), replication.factorForNewTopic()).configs(configs);
     }

@@ -27,10 +27,11 @@ import org.apache.kafka.common.resource.ResourceType;
  * implications are relied on: READ and WRITE on a resource imply DESCRIBE of it.
  *
  * <ul>
- *   <li><b>gateway</b>: writes client commands, reads replies in its consumer group, and may describe
+ *   <li><b>gateway</b>: writes client commands and queries, reads replies in its consumer group, and may describe
  *       the streams app's group (its status page lists the streams instances). It cannot write
  *       {@code ratestream.admin-commands} or a reference topic, so it cannot set a budget or a price.
- *   <li><b>streams</b>: reads both command topics and the reference topics; writes replies, events, dead
+ *   <li><b>streams</b>: reads the three command topics (commands, admin commands, queries) and the
+ *       reference topics; writes replies, events, dead
  *       letters, its own refill commands, and the copies of admin records it admits into
  *       {@code ratestream.commands}; owns the topics and transactional ids that start with its
  *       application id and a dash, and its consumer group. It creates no ratestream topic (an
@@ -85,13 +86,14 @@ public final class KafkaAcls {
         List<AclBinding> all = new ArrayList<>();
         String gateway = principals.gateway();
         allow(all, gateway, topic(Topics.COMMANDS), AclOperation.WRITE);
+        allow(all, gateway, topic(Topics.QUERIES), AclOperation.WRITE);
         allow(all, gateway, topic(Topics.REPLIES), AclOperation.READ);
         allow(all, gateway, group(ReplyListener.GROUP), AclOperation.READ);
         allow(all, gateway, group(principals.applicationId()), AclOperation.DESCRIBE);
 
         String streams = principals.streams();
-        for (String topic : List.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS, Topics.RATING_PROFILES, Topics.DESTINATIONS,
-                Topics.TARIFF_PLANS)) {
+        for (String topic : List.of(Topics.COMMANDS, Topics.ADMIN_COMMANDS, Topics.QUERIES, Topics.RATING_PROFILES,
+                Topics.DESTINATIONS, Topics.TARIFF_PLANS)) {
             allow(all, streams, topic(topic), AclOperation.READ);
         }
         for (String topic : List.of(Topics.REPLIES, Topics.EVENTS, Topics.DEAD_LETTERS, Topics.ADMIN_COMMANDS,

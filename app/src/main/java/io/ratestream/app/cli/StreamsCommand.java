@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = "The Kafka Streams app against an existing Kafka cluster. Creates missing topics, then processes "
-                + "ratestream.commands and ratestream.admin-commands until stopped. Several instances with the same application id (each with "
+                + "ratestream.commands, ratestream.admin-commands and ratestream.queries until stopped. Several instances with the same application id (each with "
                 + "its own state dir) share the partitions. Exits with status 1 if the streams client stops by "
                 + "itself (for a supervisor to restart it).")
 final class StreamsCommand implements Callable<Integer> {

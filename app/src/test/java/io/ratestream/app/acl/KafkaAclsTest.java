@@ -31,9 +31,10 @@ class KafkaAclsTest {
     }
 
     @Test
-    void shouldGiveTheGatewayClientCommandsAndRepliesOnly() {
+    void shouldGiveTheGatewayClientCommandsQueriesAndRepliesOnly() {
         assertThat(of("User:gw")).containsExactlyInAnyOrder(
                 "WRITE TOPIC:ratestream.commands",
+                "WRITE TOPIC:ratestream.queries",
                 "READ TOPIC:ratestream.replies",
                 "READ GROUP:ratestream-gateways",
                 "DESCRIBE GROUP:ratestream");
@@ -54,6 +55,7 @@ class KafkaAclsTest {
         assertThat(of("User:st")).containsExactlyInAnyOrder(
                 "READ TOPIC:ratestream.commands",
                 "READ TOPIC:ratestream.admin-commands",
+                "READ TOPIC:ratestream.queries",
                 "READ TOPIC:ratestream.rating-profiles",
                 "READ TOPIC:ratestream.destinations",
                 "READ TOPIC:ratestream.tariff-plans",

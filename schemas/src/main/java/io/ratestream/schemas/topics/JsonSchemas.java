@@ -28,6 +28,7 @@ public final class JsonSchemas {
     private static final Map<String, String> BY_TOPIC = Map.of(
             Topics.COMMANDS, "command",
             Topics.ADMIN_COMMANDS, "command",
+            Topics.QUERIES, "command",
             Topics.REPLIES, "reply",
             Topics.EVENTS, "budget-event",
             Topics.RATING_PROFILES, "rating-profile",

@@ -20,9 +20,11 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class Topics {
 
     /**
-     * Client commands (what gateways publish); key {@code tenant:subject}; value {@link Command}. A
-     * {@code SetUserBudget} or {@code MonthlyRefill} here is refused (dead-lettered, nothing changes): those
-     * travel on {@link #ADMIN_COMMANDS}.
+     * Client commands (what gateways publish: every budget-changing command, and the queries whose client
+     * gave a {@code RequestId}, whose reply a retry must get again); key {@code tenant:subject}; value
+     * {@link Command}; kept forever: the log a replay rebuilds the budgets from. A {@code SetUserBudget} or
+     * {@code MonthlyRefill} here is refused (dead-lettered, nothing changes): those travel on
+     * {@link #ADMIN_COMMANDS}. Queries nobody will retry travel on {@link #QUERIES}.
      */
     public static final String COMMANDS = "ratestream.commands";
     /**
@@ -32,6 +34,16 @@ public final class Topics {
      * by the same tasks, into the same budgets. See {@code docs/security.md}.
      */
     public static final String ADMIN_COMMANDS = "ratestream.admin-commands";
+    /**
+     * Queries that nobody will retry (what gateways publish for a {@code GetCost}, {@code GetMaxSessionTime}
+     * or {@code GetExactMaxSessionTime} whose client gave no {@code RequestId}); key {@code tenant:subject};
+     * value {@link Command}. Co-partitioned with {@link #COMMANDS} and read by the same tasks, so a query
+     * sees the budget as the subscriber's earlier commands left it. A query here is answered and nothing
+     * else: its request id is neither looked up nor remembered (a retry is answered afresh), no event, no
+     * state; the topic keeps its records for a short time only, and a replay does not read it. A command
+     * that changes a budget is refused here (dead-lettered, answered with an error, nothing changes).
+     */
+    public static final String QUERIES = "ratestream.queries";
     /** Replies; key request id; value {@link Reply}. */
     public static final String REPLIES = "ratestream.replies";
     /** Budget changes; key {@code tenant:subject}; value {@link BudgetEvent}. */
@@ -47,6 +59,7 @@ public final class Topics {
 
     private final Topic<String, Command> commands;
     private final Topic<String, Command> adminCommands;
+    private final Topic<String, Command> queries;
     private final Topic<String, Reply> replies;
     private final Topic<String, BudgetEvent> events;
     private final Topic<String, RatingProfile> ratingProfiles;
@@ -59,6 +72,7 @@ public final class Topics {
         Serde<String> keys = Serdes.String();
         commands = new Topic<>(COMMANDS, keys, new JsonSerde<>(mapper, Command.class), false);
         adminCommands = new Topic<>(ADMIN_COMMANDS, keys, new JsonSerde<>(mapper, Command.class), false);
+        queries = new Topic<>(QUERIES, keys, new JsonSerde<>(mapper, Command.class), false);
         replies = new Topic<>(REPLIES, keys, new JsonSerde<>(mapper, Reply.class), false);
         events = new Topic<>(EVENTS, keys, new JsonSerde<>(mapper, BudgetEvent.class), false);
         ratingProfiles = new Topic<>(RATING_PROFILES, keys, new JsonSerde<>(mapper, RatingProfile.class), true);
@@ -73,6 +87,10 @@ public final class Topics {
 
     public Topic<String, Command> adminCommands() {
         return adminCommands;
+    }
+
+    public Topic<String, Command> queries() {
+        return queries;
     }
 
     public Topic<String, Reply> replies() {
@@ -101,6 +119,6 @@ public final class Topics {
 
     /** Every topic, for creating them. */
     public List<Topic<String, ?>> all() {
-        return List.of(commands, adminCommands, replies, events, ratingProfiles, destinations, tariffPlans, deadLetters);
+        return List.of(commands, adminCommands, queries, replies, events, ratingProfiles, destinations, tariffPlans, deadLetters);
     }
 }

@@ -62,6 +62,20 @@ final class Admission {
         return command.key() + SEPARATOR + command.requestId() + SEPARATOR + HexFormat.of().formatHex(digest);
     }
 
+    /**
+     * The timestamp of an admitted copy: one millisecond after its admin record's. A task reads its
+     * partitions of the command topics in timestamp order (Kafka Streams picks the record with the lowest
+     * timestamp among its partitions' heads, waiting for a partition whose records are not fetched yet),
+     * and with equal timestamps the order is arbitrary: an application that reads an existing log from the
+     * start (a second application id, a restore with an empty state dir) could then read a copy before it
+     * has admitted its admin record again, refuse the copy, and differ from the replay. A later timestamp
+     * makes the admin record come first. Only the order of admission depends on it: commands are applied
+     * in the offset order of ratestream.commands whatever their timestamps.
+     */
+    static long copyTimestamp(long adminTimestamp) {
+        return adminTimestamp == Long.MAX_VALUE ? adminTimestamp : adminTimestamp + 1;
+    }
+
     /** Where an admin record was read, as {@link #HEADER} and an entry's value give it. */
     static String origin(RecordMetadata where) {
         return where == null ? Topics.ADMIN_COMMANDS + "/?/?"

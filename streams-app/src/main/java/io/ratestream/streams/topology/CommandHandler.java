@@ -2,6 +2,7 @@ package io.ratestream.streams.topology;
 
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.streams.rating.Decision;
@@ -20,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>A request id seen before for the same {@code tenant:subject} gets its original reply and changes
  * nothing, as long as the earlier command was accepted no more than the retention before this one. Entries are forgotten after twice
  * the retention, a few per command, so that forgetting never changes a result and never costs a pause.
+ *
+ * <p>A query read from {@code ratestream.queries} goes through {@link #answer} instead: the engine
+ * answers it from the budget and nothing is read or written besides (no processed entry, no forgetting).
  */
 final class CommandHandler {
 
@@ -70,6 +74,36 @@ final class CommandHandler {
     private ProcessedReply recent(Ledger ledger, Command command) {
         ProcessedReply seen = ledger.processed(command.key() + SEPARATOR + command.requestId());
         return seen != null && !seen.acceptedAt().isBefore(command.acceptedAt().minus(retention)) ? seen : null;
+    }
+
+    /**
+     * Answers a query ({@code GetCost}, {@code GetMaxSessionTime}, {@code GetExactMaxSessionTime}: a method
+     * that does not change a budget) from the budget, and does nothing else: its request id is neither
+     * looked up nor recorded, the ledger is only read, and the forgetting watermark does not move. Used for
+     * {@code ratestream.queries}, whose records nobody retries.
+     *
+     * @throws IllegalArgumentException when the command's method changes budgets (the caller refuses those
+     *     first)
+     */
+    Outcome answer(Ledger ledger, Command command) {
+        if (command.method().changesBudget()) {
+            throw new IllegalArgumentException(command.method().wireName() + " changes a budget: it is not a query");
+        }
+        String key = command.key();
+        UserBudget budget = ledger.budget(key); // one that cannot be read fails the record, as in handle
+        try {
+            Decision decision = engine.decide(budget, command);
+            if (decision.changed()) {
+                // The engine never changes a budget on a query; if a bug made it, the change is dropped.
+                throw new IllegalStateException("the engine changed the budget on " + command.method().wireName());
+            }
+            return new Outcome(decision.reply().withSubscriber(key), List.of(), false, null);
+        } catch (RuntimeException e) {
+            String internalError = "internal error: " + e;
+            LOG.error("engine failed on query {} for {}", command.requestId(), key, e);
+            return new Outcome(Reply.error(command.requestId(), command.method(), ErrorKind.INTERNAL, internalError)
+                    .withSubscriber(key), List.of(), false, internalError);
+        }
     }
 
     Outcome handle(Ledger ledger, Command command) {

@@ -38,9 +38,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one processor of the two command topics ({@code ratestream.commands} and
- * {@code ratestream.admin-commands}, read by the same tasks): parse and check the key; a record of the
- * admin topic is only admitted (a copy forwarded to {@code ratestream.commands}, and for a budget-setting
+ * The one processor of the three command topics ({@code ratestream.commands},
+ * {@code ratestream.admin-commands} and {@code ratestream.queries}, read by the same tasks): parse and
+ * check the key; a record of {@code ratestream.queries} is only answered (a query, from the budget as the
+ * subscriber's earlier commands left it: no store is written, no event; a budget-changing command there is
+ * refused); a record of the admin topic is only admitted (a copy forwarded to {@code ratestream.commands}, and for a budget-setting
  * method an admission entry, see {@link Admission}); a record of {@code ratestream.commands} is applied,
  * a budget-setting one only when it was admitted: the {@link CommandHandler} decides against the stores,
  * the reply goes to the route the command asked for, the events follow. So every budget changes in the
@@ -162,6 +164,10 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
             admit(record, command, source, outputs);
             return;
         }
+        if (source != null && Topics.QUERIES.equals(source.topic())) {
+            query(record, command, outputs);
+            return;
+        }
         if (command.method().adminOnly()) {
             // Applied only as an admitted copy (its entry is used up in the same staged write as the
             // budget), or answered as the retry of one already applied; anything else is refused.
@@ -210,7 +216,30 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
         Headers headers = new RecordHeaders().add(Admission.HEADER, Admission.originHeader(source));
         outputs.add(new Output(new Record<>(command.key(), new Admission.Copy(record.value(), source.partition()),
-                record.timestamp(), headers), RatestreamTopology.ADMITTED_SINK));
+                Admission.copyTimestamp(record.timestamp()), headers), RatestreamTopology.ADMITTED_SINK));
+    }
+
+    /**
+     * Answers a record of ratestream.queries and does nothing else: no processed entry, no index entry, no
+     * event, no store write (docs/design.md, "Queries"). A command there that changes a budget is refused:
+     * dead letter, error reply, nothing changed.
+     */
+    private void query(Record<byte[], byte[]> record, Command command, List<Output> outputs) {
+        if (command.method().changesBudget()) {
+            String reason = command.method().wireName() + " changes a budget, and " + Topics.QUERIES + " takes only "
+                    + "queries (GetCost, GetMaxSessionTime, GetExactMaxSessionTime), which are answered without "
+                    + "being recorded: send it to " + Topics.COMMANDS + "; nothing was changed";
+            outputs.add(deadLetter(record, reason, DeadLetterReason.NOT_A_QUERY));
+            outputs.add(reply(Reply.error(command.requestId(), command.method(), ErrorKind.BAD_REQUEST,
+                    "bad command: " + reason).withSubscriber(command.key()), command.replyTo(), record.timestamp()));
+            return;
+        }
+        CommandHandler.Outcome answered = handler.answer(ledger, command);
+        outputs.add(reply(answered.reply(), command.replyTo(), record.timestamp()));
+        outcome = answered.reply().errorKind() != null ? answered.reply().errorKind().wireName() : CommandMetrics.OK;
+        if (answered.internalError() != null) {
+            outputs.add(deadLetter(record, answered.internalError(), DeadLetterReason.ENGINE_ERROR));
+        }
     }
 
     /** A budget-setting command on ratestream.commands that was not admitted: dead letter, error reply. */

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Reads a record of {@code ratestream.commands} or {@code ratestream.admin-commands}: the command, or why
+ * Reads a record of {@code ratestream.commands}, {@code ratestream.admin-commands} or
+ * {@code ratestream.queries}: the command, or why
  * it cannot be used. Shared by the processor and the replayer so that both accept and reject exactly the
  * same records. Whether a budget-setting command on {@code ratestream.commands} was admitted is not
  * decided here but by {@link Admission}'s rules, in the processor and the replayer.

@@ -17,6 +17,8 @@ public enum DeadLetterReason {
     WRONG_KEY,
     /** A budget-setting command on ratestream.commands that was not admitted through ratestream.admin-commands. */
     NOT_ADMITTED,
+    /** A command that changes a budget, read from ratestream.queries (which takes only queries): nothing changed. */
+    NOT_A_QUERY,
     /** The engine failed on the command (a bug): an internal-error reply went back, nothing changed. */
     ENGINE_ERROR,
     /** Processing the record failed (state that cannot be read, a value too large to store): nothing changed. */

@@ -38,7 +38,8 @@ public final class ProcessingErrors implements ProcessingExceptionHandler {
         LOG.error("processor {} failed on {}-{}@{}: the record is skipped", context.processorNodeId(),
                 context.topic() == null ? "(punctuation)" : context.topic(), context.partition(), context.offset(),
                 exception);
-        if (Topics.COMMANDS.equals(context.topic()) || Topics.ADMIN_COMMANDS.equals(context.topic())) {
+        if (Topics.COMMANDS.equals(context.topic()) || Topics.ADMIN_COMMANDS.equals(context.topic())
+                || Topics.QUERIES.equals(context.topic())) {
             return Response.resume(letters.records(LetterWriter.letter(context, "cannot be processed: " + exception),
                     context.timestamp()));
         }

@@ -22,6 +22,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *  ratestream.commands ───────┐
+ *  ratestream.queries ────────┤  (answered only: no store written, no event)
  *  ratestream.admin-commands ─┴► command-processor ─┬─► replies sink  (topic/partition from the command's ReplyTo)
  *     (raw bytes, one source)    budgets            ├─► ratestream.events
  *                                processed-requests ├─► ratestream.dead-letters
@@ -33,10 +34,11 @@ import org.apache.kafka.streams.state.Stores;
  *  ratestream.tariff-plans    ─► global store + ReferenceBook
  * </pre>
  *
- * <p>The two command topics are co-partitioned (same key, same partition count) and read by one source
- * node, so partition {@code p} of both is one task with one set of stores. Only ratestream.commands is
- * applied, in offset order: a record of the admin topic is admitted there as a copy, which comes back
- * through the same task (docs/design.md, "One command log, two doors"; {@link Admission}).
+ * <p>The three command topics are co-partitioned (same key, same partition count) and read by one source
+ * node, so partition {@code p} of all three is one task with one set of stores. Only ratestream.commands
+ * is applied, in offset order: a record of the admin topic is admitted there as a copy, which comes back
+ * through the same task (docs/design.md, "One command log, two doors"; {@link Admission}); a record of
+ * ratestream.queries is answered from the task's budget and changes nothing (docs/design.md, "Queries").
  */
 public final class RatestreamTopology {
 
@@ -94,7 +96,7 @@ public final class RatestreamTopology {
         Topology topology = new Topology();
 
         topology.addSource(COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS,
-                Topics.ADMIN_COMMANDS);
+                Topics.ADMIN_COMMANDS, Topics.QUERIES);
         topology.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(book, mapper,
                 config.idempotencyRetention(), config.refillCheck(), maxValueBytes, metrics), COMMANDS_SOURCE);
         // Byte-valued: the processor's StagedStores encode each value once (io.ratestream.streams.state).

@@ -51,6 +51,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       when it repeats a processed request: a retry, which changes nothing).
  * </ol>
  *
+ * <p>{@code ratestream.queries} is not read: a query there changed nothing and left nothing behind (no
+ * processed entry a later command could meet), so the budgets do not depend on it; its offsets are not
+ * compared either.
+ *
  * <p>The end offsets of ratestream.commands are taken before those of the admin topic, so that every
  * admitted copy the replay reads has its admin record below the admin topic's end (a copy is written after
  * its admin record). docs/design.md ("One command log, two doors") gives the one case where replay and

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Topic set-up keeps the two command topics co-partitioned. On a broker of its own: it creates and
+ * Topic set-up keeps the three command topics co-partitioned. On a broker of its own: it creates and
  * deletes ratestream's fixed topic names, which the other tests share.
  */
 class TopicSetupTest {
@@ -54,6 +54,41 @@ class TopicSetupTest {
             assertThatThrownBy(() -> TopicSetup.ensure(bootstrap, 4, (short) 1))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("ratestream.admin-commands has 2 partitions and ratestream.commands 3")
+                    .hasMessageContaining("must have the same count");
+        }
+    }
+
+    @Test
+    void shouldCreateTheQueriesTopicCoPartitionedWithAShortRetentionAndRefuseAnotherCount(@TempDir Path dir)
+            throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0)) {
+            String bootstrap = broker.bootstrapServers();
+            broker.createTopic(Topics.COMMANDS, 3);
+            awaitListed(bootstrap, Topics.COMMANDS);
+
+            assertThat(TopicSetup.ensure(bootstrap, 4, (short) 1)).contains(Topics.QUERIES);
+
+            try (Admin admin = admin(bootstrap)) {
+                assertThat(admin.describeTopics(List.of(Topics.QUERIES)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(Topics.QUERIES).partitions()).hasSize(3);
+                ConfigResource queries = new ConfigResource(ConfigResource.Type.TOPIC, Topics.QUERIES);
+                Config config = admin.describeConfigs(List.of(queries)).all().get(30, TimeUnit.SECONDS).get(queries);
+                assertThat(config.get("retention.ms").value())
+                        .isEqualTo(String.valueOf(TopicSetup.QUERIES_RETENTION.toMillis())).isEqualTo("3600000");
+                assertThat(config.get("segment.ms").value()).isEqualTo("600000");
+                assertThat(config.get("cleanup.policy").value()).isEqualTo("delete");
+                ConfigResource commands = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ADMIN_COMMANDS);
+                assertThat(admin.describeConfigs(List.of(commands)).all().get(30, TimeUnit.SECONDS).get(commands)
+                        .get("retention.ms").value()).as("the command logs are kept forever").isEqualTo("-1");
+                admin.deleteTopics(List.of(Topics.QUERIES)).all().get(30, TimeUnit.SECONDS);
+            }
+            awaitGone(bootstrap, Topics.QUERIES);
+            broker.createTopic(Topics.QUERIES, 2);
+            awaitListed(bootstrap, Topics.QUERIES);
+
+            assertThatThrownBy(() -> TopicSetup.ensure(bootstrap, 4, (short) 1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("ratestream.queries has 2 partitions and ratestream.commands 3")
                     .hasMessageContaining("must have the same count");
         }
     }

@@ -369,10 +369,12 @@ class CommandTopologyTest {
         byte[] value = bytes(set);
         admittedChangelog();
 
-        pipeline.rawAdminCommands.pipeInput(utf8(set.key()), value);
+        pipeline.rawAdminCommands.pipeInput(utf8(set.key()), value, T0);
 
         TestRecord<String, Command> copy = pipeline.commandsOut.readRecord();
         assertThat(copy.key()).isEqualTo("vdf:minutosu");
+        assertThat(copy.timestamp()).as("after its admin record, which a task reading both then reads first")
+                .isEqualTo(T0.toEpochMilli() + 1);
         assertThat(copy.value()).isEqualTo(set);
         assertThat(new String(copy.headers().lastHeader(Admission.HEADER).value(), StandardCharsets.UTF_8))
                 .matches("ratestream\\.admin-commands/0/[0-9]+");

@@ -45,6 +45,7 @@ final class Pipeline implements AutoCloseable {
     final TestInputTopic<byte[], byte[]> rawCommands;
     final TestInputTopic<String, Command> adminCommands;
     final TestInputTopic<byte[], byte[]> rawAdminCommands;
+    final TestInputTopic<String, Command> queries;
     final TestOutputTopic<String, Reply> replies;
     final TestOutputTopic<String, BudgetEvent> events;
     final TestOutputTopic<String, DeadLetter> deadLetters;
@@ -72,6 +73,7 @@ final class Pipeline implements AutoCloseable {
         adminCommands = driver.createInputTopic(Topics.ADMIN_COMMANDS, keys, topics.adminCommands().valueSerde().serializer());
         rawAdminCommands = driver.createInputTopic(Topics.ADMIN_COMMANDS, new ByteArraySerializer(),
                 new ByteArraySerializer());
+        queries = driver.createInputTopic(Topics.QUERIES, keys, topics.queries().valueSerde().serializer());
         StringDeserializer keysOut = new StringDeserializer();
         replies = driver.createOutputTopic(Topics.REPLIES, keysOut, topics.replies().valueSerde().deserializer());
         events = driver.createOutputTopic(Topics.EVENTS, keysOut, topics.events().valueSerde().deserializer());
