@@ -35,6 +35,8 @@ class LauncherIT {
 
         Dev first = Dev.start(command);
         assertThat(first.output()).anyMatch(line -> line.startsWith("loaded the demo data under tenant vdf"));
+        // the warm-up ran its queries through the gateway before the ready line, and none failed
+        assertThat(first.output()).anyMatch(line -> line.matches("warmed up: [1-9][0-9]* queries in .* s, 0 failed.*"));
         JsonNode cost = Wire.rpc(tcp, EndToEndTest.SEED);
         assertThat(cost.at("/result/Cost").decimalValue()).isEqualByComparingTo("540");
         assertThat(Wire.rpc(tcp, Wire.debit(2, "minutosu", "5")).get("result").decimalValue()).isEqualByComparingTo("16");

@@ -2,6 +2,7 @@ package io.ratestream.app.cli;
 
 import io.ratestream.app.DevStack;
 import io.ratestream.app.Loader;
+import io.ratestream.app.bench.WarmUp;
 import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.gateway.tls.TlsSettings;
@@ -58,6 +59,15 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--no-demo-data", description = "start empty, even on a fresh data dir")
     boolean noDemoData;
 
+    /** Seconds of queries driven through the gateway before the ready line (see {@link WarmUp}). */
+    static final int DEFAULT_WARM_UP_SECONDS = 10;
+
+    @Option(names = "--warm-up-seconds", defaultValue = "" + DEFAULT_WARM_UP_SECONDS,
+            description = "seconds of queries (GetCost, GetMaxSessionTime; they change nothing and are not kept) "
+                    + "sent through the JSON-RPC port before the ready line, so that the JIT has compiled a "
+                    + "call's paths when clients come; 0 skips it, as do --auth and TLS (default: ${DEFAULT-VALUE})")
+    int warmUpSeconds;
+
     @Option(names = "--demo-dir", defaultValue = "demo/cgrates-2012", hidden = true)
     Path demoDir;
 
@@ -67,6 +77,22 @@ final class DevCommand implements Callable<Integer> {
         try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
             return run();
         }
+    }
+
+    /** Drives {@link WarmUp} through the gateway's JSON-RPC port, unless it is off or cannot call. */
+    private void warmUp(boolean guarded, int jsonRpcPort) throws Exception {
+        if (warmUpSeconds <= 0) {
+            return;
+        }
+        if (guarded) {
+            System.out.println("warm-up skipped: it calls without an API key or TLS (--auth, --tls-cert are on)");
+            return;
+        }
+        String host = Ports.isWildcard(listeners.bind) ? "127.0.0.1" : listeners.bind;
+        WarmUp.Result result = WarmUp.run(host + ":" + jsonRpcPort, Duration.ofSeconds(warmUpSeconds), 8, 8,
+                System.out);
+        System.out.printf("warmed up: %d queries in %.1f s, %d failed (--warm-up-seconds 0 skips this)%n",
+                result.calls(), result.seconds(), result.errors());
     }
 
     private int run() throws Exception {
@@ -119,6 +145,7 @@ final class DevCommand implements Callable<Integer> {
                 + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n",
                 tlsSettings == null ? "" : "--cacert CA.pem ",
                 authenticator.enabled() ? "-H 'Authorization: Bearer KEY' " : "", scheme, http);
+        warmUp(authenticator.enabled() || tlsSettings != null, stack.gateway().jsonRpcPort());
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,
                 dataDir.toAbsolutePath());
         System.out.flush();

@@ -22,4 +22,13 @@ final class Ports {
             throw new IllegalStateException("port " + port + " is in use: stop the other process or pass " + flag);
         }
     }
+
+    /** Whether {@code bind} is a wildcard address (0.0.0.0, ::), which a local client reaches on loopback. */
+    static boolean isWildcard(String bind) {
+        try {
+            return InetAddress.getByName(bind).isAnyLocalAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

@@ -1,0 +1,78 @@
+package io.ratestream.app.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratestream.app.DevStack;
+import io.ratestream.app.Loader;
+import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.schemas.files.CgratesFiles;
+import io.ratestream.schemas.files.DataSet;
+import io.ratestream.schemas.json.Json;
+import io.ratestream.schemas.topics.Topics;
+import io.ratestream.streams.StreamsAppConfig;
+import io.ratestream.testkit.junit.KafkaBroker;
+import io.ratestream.testkit.junit.KafkaBrokerExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The warm-up `dev` runs before its ready line drives queries through the real gateway and pipeline,
+ * and leaves nothing in the command log: every call went to ratestream.queries.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class WarmUpTest {
+
+    private static final DataSet DEMO = new CgratesFiles(Json.newMapper()).readDirectory(Path.of("..", "demo", "cgrates-2012"));
+
+    @Test
+    void shouldSendQueriesThroughTheGatewayAndLeaveTheCommandLogAsItWas(KafkaBroker broker, @TempDir Path state)
+            throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        try (DevStack stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), state)
+                        .withApplicationId("warm-up-" + run),
+                GatewayConfig.defaults(broker.bootstrapServers()).withPorts(0, 0), Duration.ofSeconds(90))) {
+            Loader.Report report = stack.load(DEMO, "vdf", Duration.ofSeconds(60));
+            assertThat(report.errors()).isEmpty();
+            Map<TopicPartition, Long> commandsBefore = endOffsets(broker, Topics.COMMANDS);
+            Map<TopicPartition, Long> queriesBefore = endOffsets(broker, Topics.QUERIES);
+            ByteArrayOutputStream lines = new ByteArrayOutputStream();
+
+            WarmUp.Result result = WarmUp.run("127.0.0.1:" + stack.gateway().jsonRpcPort(), Duration.ofSeconds(2), 2,
+                    4, new PrintStream(lines, true, StandardCharsets.UTF_8));
+
+            assertThat(result.calls()).isPositive();
+            assertThat(result.errors()).isZero();
+            assertThat(lines.toString(StandardCharsets.UTF_8)).contains("warming up: ");
+            assertThat(endOffsets(broker, Topics.COMMANDS)).isEqualTo(commandsBefore);
+            long queried = endOffsets(broker, Topics.QUERIES).entrySet().stream()
+                    .mapToLong(e -> e.getValue() - queriesBefore.get(e.getKey())).sum();
+            assertThat(queried).isEqualTo(result.calls());
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(KafkaBroker broker, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            int partitions = consumer.partitionsFor(topic).size();
+            List<TopicPartition> all = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p))
+                    .collect(Collectors.toList());
+            return consumer.endOffsets(all);
+        }
+    }
+}
