@@ -115,7 +115,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 Serdes.String().serializer());
         this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex, admitted);
         this.ledger = new StoreLedger(stagedBudgets, stagedProcessed, stagedIndex);
-        this.handler = new CommandHandler(new Engine(reference), retention);
+        KeyValueStore<String, byte[]> profiles = context.getStateStore(RatestreamTopology.RATING_PROFILES_STORE);
+        this.handler = new CommandHandler(new Engine(reference.over(profiles)), retention);
         if (refillCheck != null) {
             context.schedule(refillCheck, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
         }
