@@ -8,7 +8,8 @@ import java.util.function.Function;
 
 /**
  * The rating profiles parsed last, by key, at most a fixed number of them: the least recently used
- * goes first. Readers are the stream threads; the global thread {@linkplain #invalidate invalidates} a
+ * goes first (of its segment, in a cache of 1,024 or more, cut in 16 segments so that stream threads
+ * rarely wait for each other). Readers are the stream threads; the global thread {@linkplain #invalidate invalidates} a
  * key after each write of it to the store, so a read never returns a profile older than the store's.
  *
  * <p>Why a read cannot put back a stale profile: a reader notes the write count before it reads the
@@ -19,7 +20,10 @@ import java.util.function.Function;
  */
 final class ProfileCache {
 
-    private static final int MAX_SEGMENTS = 16;
+    /** Segments of a large cache, each with its own lock and its own least recently used order. */
+    private static final int SEGMENTS = 16;
+    /** Below 16 times this capacity, one segment: exactly least recently used. */
+    private static final int MIN_SEGMENT_CAPACITY = 64;
 
     private final Segment[] segments;
     private final AtomicLong writes = new AtomicLong();
@@ -31,7 +35,7 @@ final class ProfileCache {
         if (capacity < 1) {
             throw new IllegalArgumentException("the profile cache must hold at least one profile, not " + capacity);
         }
-        int count = Math.min(MAX_SEGMENTS, capacity);
+        int count = capacity >= SEGMENTS * MIN_SEGMENT_CAPACITY ? SEGMENTS : 1;
         this.segments = new Segment[count];
         for (int i = 0; i < count; i++) {
             segments[i] = new Segment(capacity / count);
