@@ -35,8 +35,8 @@ public final class ReferenceBook {
 
     /**
      * Rating profiles kept parsed, at most: 20,000, the least recently used dropped first. A profile of
-     * the demo data takes about 2-5 KiB parsed, so at most 40-100 MiB of heap; a profile not cached
-     * costs one store read and one JSON parse (a few microseconds).
+     * the demo data takes about 1-2 KiB parsed, so at most 20-40 MiB of heap; a profile not cached costs
+     * its call one store read and one JSON parse (10-30 microseconds here, docs/performance.md).
      */
     public static final int PROFILE_CACHE_ENTRIES = 20_000;
 
