@@ -202,7 +202,10 @@ public final class StreamsApp implements AutoCloseable {
         return streams.state();
     }
 
-    /** The reference data this instance rates with. */
+    /**
+     * What this instance holds of the reference data (counts, destinations, tariff plans); its rating
+     * reads the rating profiles through it from the global stores.
+     */
     public ReferenceBook reference() {
         return reference;
     }

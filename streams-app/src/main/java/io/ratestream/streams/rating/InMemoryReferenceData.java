@@ -5,6 +5,7 @@ import io.ratestream.schemas.model.Keys;
 import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.TariffPlan;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,9 +25,11 @@ public final class InMemoryReferenceData implements ReferenceData {
         destinations.forEach(destination -> byDestinationId.put(destination.id(), destination));
         Map<String, TariffPlan> byPlanId = new HashMap<>();
         plans.forEach(plan -> byPlanId.put(plan.id(), plan));
-        this.profiles = Map.copyOf(byKey);
-        this.destinations = Map.copyOf(byDestinationId);
-        this.plans = Map.copyOf(byPlanId);
+        // HashMaps, not Map.copyOf: its linear probing clusters on keys as alike as tenant:subject:prefix,
+        // and the prefix search's misses then probe long runs (microseconds a lookup at 300,000 profiles).
+        this.profiles = Collections.unmodifiableMap(byKey);
+        this.destinations = Collections.unmodifiableMap(byDestinationId);
+        this.plans = Collections.unmodifiableMap(byPlanId);
     }
 
     @Override

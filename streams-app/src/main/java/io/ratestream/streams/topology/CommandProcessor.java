@@ -119,7 +119,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 StateCodec.utf8(), maxValueBytes);
         this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex, admitted);
         this.ledger = new StoreLedger(stagedBudgets, stagedProcessed, stagedIndex);
-        this.handler = new CommandHandler(new Engine(reference), retention);
+        KeyValueStore<String, byte[]> profiles = context.getStateStore(RatestreamTopology.RATING_PROFILES_STORE);
+        this.handler = new CommandHandler(new Engine(reference.over(profiles)), retention);
         if (refillCheck != null) {
             context.schedule(refillCheck, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
         }

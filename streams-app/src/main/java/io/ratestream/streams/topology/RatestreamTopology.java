@@ -8,7 +8,6 @@ import io.ratestream.schemas.model.RatingProfile;
 import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.StreamsAppConfig;
-import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -29,9 +28,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                ...-by-time        ├─► ratestream.admin-commands (monthly refill commands)
  *                                admitted-commands  └─► ratestream.commands (admitted copies of admin records,
  *                                                         to the admin record's partition number)
- *  ratestream.rating-profiles ─► global store + ReferenceBook ◄── read by command-processor
- *  ratestream.destinations    ─► global store + ReferenceBook
- *  ratestream.tariff-plans    ─► global store + ReferenceBook
+ *  ratestream.rating-profiles ─► global store (RocksDB) ◄── read by command-processor, through the ReferenceBook
+ *  ratestream.destinations    ─► global store (RocksDB) + ReferenceBook
+ *  ratestream.tariff-plans    ─► global store (RocksDB) + ReferenceBook
  * </pre>
  *
  * <p>The three command topics are co-partitioned (same key, same partition count) and read by one source
@@ -124,22 +123,23 @@ public final class RatestreamTopology {
                 COMMAND_PROCESSOR);
 
         addReference(topology, Topics.RATING_PROFILES, RATING_PROFILES_STORE,
-                new JsonSerde<>(mapper, RatingProfile.class), RatingProfile::key, book.profiles());
+                new JsonSerde<>(mapper, RatingProfile.class), RatingProfile::key, book, book.profiles());
         addReference(topology, Topics.DESTINATIONS, DESTINATIONS_STORE,
-                new JsonSerde<>(mapper, Destination.class), Destination::id, book.destinations());
+                new JsonSerde<>(mapper, Destination.class), Destination::id, book, book.destinations());
         addReference(topology, Topics.TARIFF_PLANS, TARIFF_PLANS_STORE,
-                new JsonSerde<>(mapper, TariffPlan.class), TariffPlan::id, book.plans());
+                new JsonSerde<>(mapper, TariffPlan.class), TariffPlan::id, book, book.plans());
         return topology;
     }
 
     private static <T> void addReference(Topology topology, String topic, String store, JsonSerde<T> serde,
-            Function<T, String> keyOf, Map<String, T> book) {
-        // In memory: the ReferenceBook is what rating reads; the store is rebuilt from the compacted topic
-        // through the processor at every start, which also refills the book.
+            Function<T, String> keyOf, ReferenceBook book, ReferenceBook.Shelf<T> shelf) {
+        // Persistent: Kafka Streams checkpoints a global store's offsets, so a restart with the state dir
+        // kept reprocesses only what the topic gained since (through a new processor, see
+        // ReferenceProcessor). Not cached: the stream threads read it while the global thread writes it.
         topology.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
-                        .withLoggingDisabled(),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled().withCachingDisabled(),
                 store + "-source", new StringDeserializer(), new ByteArrayDeserializer(), topic,
-                store + "-processor", () -> new ReferenceProcessor<>(store, serde, keyOf, book));
+                store + "-processor", () -> new ReferenceProcessor<>(store, serde, keyOf, book, shelf));
     }
 }

@@ -10,6 +10,8 @@ import io.ratestream.schemas.model.TariffPlan;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.topics.Topics;
 import io.ratestream.streams.rating.Engine;
+import io.ratestream.streams.rating.InMemoryReferenceData;
+import io.ratestream.streams.rating.ReferenceData;
 import io.ratestream.streams.state.BudgetCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -134,7 +136,7 @@ public final class Replay {
     /** Replays the command log into memory. */
     public Result run() {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            ReferenceBook book = readReference(consumer);
+            ReferenceData book = readReference(consumer);
             CommandHandler handler = new CommandHandler(new Engine(book), retention);
             CommandReader reader = new CommandReader(new JsonSerde<>(mapper, Command.class));
             Map<String, UserBudget> budgets = new HashMap<>();
@@ -225,18 +227,20 @@ public final class Replay {
         }
     }
 
-    private ReferenceBook readReference(KafkaConsumer<byte[], byte[]> consumer) {
-        ReferenceBook book = new ReferenceBook();
+    private ReferenceData readReference(KafkaConsumer<byte[], byte[]> consumer) {
+        Map<String, RatingProfile> profileMap = new HashMap<>();
+        Map<String, Destination> destinationMap = new HashMap<>();
+        Map<String, TariffPlan> planMap = new HashMap<>();
         JsonSerde<RatingProfile> profiles = new JsonSerde<>(mapper, RatingProfile.class);
         JsonSerde<Destination> destinations = new JsonSerde<>(mapper, Destination.class);
         JsonSerde<TariffPlan> plans = new JsonSerde<>(mapper, TariffPlan.class);
         readAll(consumer, Topics.RATING_PROFILES, (key, value) ->
-                ReferenceProcessor.apply(book.profiles(), profiles, RatingProfile::key, text(key), value));
+                ReferenceProcessor.apply(profileMap, profiles, RatingProfile::key, text(key), value));
         readAll(consumer, Topics.DESTINATIONS, (key, value) ->
-                ReferenceProcessor.apply(book.destinations(), destinations, Destination::id, text(key), value));
+                ReferenceProcessor.apply(destinationMap, destinations, Destination::id, text(key), value));
         readAll(consumer, Topics.TARIFF_PLANS, (key, value) ->
-                ReferenceProcessor.apply(book.plans(), plans, TariffPlan::id, text(key), value));
-        return book;
+                ReferenceProcessor.apply(planMap, plans, TariffPlan::id, text(key), value));
+        return new InMemoryReferenceData(profileMap.values(), destinationMap.values(), planMap.values());
     }
 
     private static String text(byte[] key) {
