@@ -24,7 +24,7 @@ require_free_ports "$kafka_port" "$rpc_port" "$http_port"
 dir=$(mktemp -d -t ratestream-million.XXXX)
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-running='streams app .* running against|.*-> RUNNING'
+running='.*running against|.*-> RUNNING'
 
 # memory NAME: "NAME RSS_KIB HEAP_USED_KIB HEAP_COMMITTED_KIB" (every heap space jcmd lists before Metaspace).
 memory() {

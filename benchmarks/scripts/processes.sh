@@ -159,7 +159,7 @@ start_cluster() {
   await kafka 'ready in' 120 >/dev/null
   step "starting the streams app ($streams)"
   start "$streams" streams --bootstrap "127.0.0.1:$kafka_port" --state-dir "$dir/$streams" "$@"
-  await "$streams" 'streams app .* running against' 300 >/dev/null
+  await "$streams" '.*running against' 300 >/dev/null # the line may be split by a log line printed meanwhile
   step "starting the gateway on $rpc_port (JSON-RPC) and $http_port (HTTP)"
   start gateway gateway --bootstrap "127.0.0.1:$kafka_port" --jsonrpc-port "$rpc_port" --http-port "$http_port"
   await_ready_gateway 120
