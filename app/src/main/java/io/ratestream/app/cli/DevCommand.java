@@ -89,10 +89,15 @@ final class DevCommand implements Callable<Integer> {
             return;
         }
         String host = Ports.isWildcard(listeners.bind) ? "127.0.0.1" : listeners.bind;
-        WarmUp.Result result = WarmUp.run(host + ":" + jsonRpcPort, Duration.ofSeconds(warmUpSeconds), 8, 8,
-                System.out);
-        System.out.printf("warmed up: %d queries in %.1f s, %d failed (--warm-up-seconds 0 skips this)%n",
-                result.calls(), result.seconds(), result.errors());
+        try {
+            WarmUp.Result result = WarmUp.run(host + ":" + jsonRpcPort, Duration.ofSeconds(warmUpSeconds), 8, 8,
+                    System.out);
+            System.out.printf("warmed up: %d queries in %.1f s, %d failed (--warm-up-seconds 0 skips this)%n",
+                    result.calls(), result.seconds(), result.errors());
+        } catch (java.io.IOException e) {
+            // the stack serves anyway, only colder: say so and go on
+            System.out.println("warm-up skipped: " + e.getMessage());
+        }
     }
 
     private int run() throws Exception {

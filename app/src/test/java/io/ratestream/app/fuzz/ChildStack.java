@@ -47,7 +47,7 @@ final class ChildStack implements AutoCloseable {
         List<String> command = List.of(java.toString(), "-Xmx" + heap, "-cp", classpath,
                 "io.ratestream.app.cli.RatestreamCli", "dev", "--data-dir", dataDir.toString(),
                 "--kafka-port", String.valueOf(kafka), "--jsonrpc-port", String.valueOf(tcp),
-                "--http-port", String.valueOf(http), "--demo-dir", demo.toString());
+                "--http-port", String.valueOf(http), "--demo-dir", demo.toString(), "--warm-up-seconds", "0");
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         // however this JVM ends, the child must not outlive it
