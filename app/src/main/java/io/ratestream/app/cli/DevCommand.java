@@ -10,6 +10,7 @@ import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsApp;
 import io.ratestream.streams.StreamsAppConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +95,7 @@ final class DevCommand implements Callable<Integer> {
                     System.out);
             System.out.printf("warmed up: %d queries in %.1f s, %d failed (--warm-up-seconds 0 skips this)%n",
                     result.calls(), result.seconds(), result.errors());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the stack serves anyway, only colder: say so and go on
             System.out.println("warm-up skipped: " + e.getMessage());
         }

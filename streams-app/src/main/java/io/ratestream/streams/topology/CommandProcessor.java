@@ -189,8 +189,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         for (BudgetEvent event : handled.events()) {
             outputs.add(new Output(new Record<>(command.key(), event, timestamp), RatestreamTopology.EVENTS_SINK));
         }
-        outcome = handled.duplicate() ? CommandMetrics.DUPLICATE
-                : handled.reply().errorKind() != null ? handled.reply().errorKind().wireName() : CommandMetrics.OK;
+        outcome = handled.duplicate() ? CommandMetrics.DUPLICATE : outcomeOf(handled.reply());
         if (handled.internalError() != null) {
             outputs.add(deadLetter(record, handled.internalError(), DeadLetterReason.ENGINE_ERROR));
         }
@@ -237,10 +236,15 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
         CommandHandler.Outcome answered = handler.answer(ledger, command);
         outputs.add(reply(answered.reply(), command.replyTo(), record.timestamp()));
-        outcome = answered.reply().errorKind() != null ? answered.reply().errorKind().wireName() : CommandMetrics.OK;
+        outcome = outcomeOf(answered.reply());
         if (answered.internalError() != null) {
             outputs.add(deadLetter(record, answered.internalError(), DeadLetterReason.ENGINE_ERROR));
         }
+    }
+
+    /** A reply's outcome for {@link CommandMetrics}: its error kind, or ok. */
+    private static String outcomeOf(Reply reply) {
+        return reply.errorKind() != null ? reply.errorKind().wireName() : CommandMetrics.OK;
     }
 
     /** A budget-setting command on ratestream.commands that was not admitted: dead letter, error reply. */
