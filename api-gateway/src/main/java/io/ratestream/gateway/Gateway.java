@@ -101,7 +101,7 @@ public final class Gateway implements RpcService {
             }
             Principal principal = guard.authenticate(caller, Texts.cut(method, Names.MAX_NAME));
             Method resolved = Method.lookup(method);
-            if (resolved == null || resolved == Method.SET_USER_BUDGET || resolved == Method.MONTHLY_REFILL) {
+            if (resolved == null || resolved.adminOnly()) {
                 throw new RpcException(ErrorKind.METHOD_NOT_FOUND,
                         "rpc: can't find method " + Texts.cut(method, Names.MAX_NAME));
             }

@@ -153,8 +153,10 @@ public final class Guard {
             case DEBIT_BALANCE, DEBIT_SMS, DEBIT_SECONDS, ADD_VOLUME_DISCOUNT_SECONDS, ADD_RECEIVED_CALL_SECONDS ->
                     negative(descriptor) ? Role.TOPUP : Role.CHARGE;
             case RESET_VOLUME_DISCOUNT_SECONDS, RESET_USER_BUDGET -> Role.TOPUP;
+            // A session holds and debits the budget: a switch's calls.
+            case SESSION_START, SESSION_UPDATE, SESSION_END -> Role.CHARGE;
             // Not callable through the gateway at all (the loader's and the service's own commands).
-            case SET_USER_BUDGET, MONTHLY_REFILL -> Role.ADMIN;
+            case SET_USER_BUDGET, MONTHLY_REFILL, SESSION_EXPIRY -> Role.ADMIN;
         };
     }
 

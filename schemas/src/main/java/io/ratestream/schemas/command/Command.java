@@ -78,6 +78,11 @@ public record Command(
                 budget == null ? null : budget.toString()}) {
             text.append('\u001f').append(part);
         }
+        // The session fields only when present, so that every command of the 2012 API keeps its fingerprint.
+        if (d.sessionId() != null || d.used() != null) {
+            text.append('\u001f').append(d.sessionId()).append('\u001f')
+                    .append(d.used() == null ? null : d.used().stripTrailingZeros().toString());
+        }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);

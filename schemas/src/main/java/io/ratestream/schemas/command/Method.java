@@ -34,7 +34,20 @@ public enum Method {
     /** Extension: create or replace a budget (the loader's command); carries the budget. */
     SET_USER_BUDGET("SetUserBudget", true),
     /** Extension: the monthly refill (ResetUserBudget and ResetVolumeDiscountSeconds once a month). */
-    MONTHLY_REFILL("MonthlyRefill", true);
+    MONTHLY_REFILL("MonthlyRefill", true),
+    /** Extension: open a prepaid session and hold what its first grant may cost (docs/sessions.md). */
+    SESSION_START("SessionStart", true),
+    /** Extension: report the seconds a session used and ask for more; resizes its hold. */
+    SESSION_UPDATE("SessionUpdate", true),
+    /** Extension: end a session: release its hold and debit the whole call. */
+    SESSION_END("SessionEnd", true),
+    /**
+     * Extension: the service ends a session that neither an update nor an end reached in time, as if every
+     * granted second was used. Written by the streams app's expiry check; {@code Amount} is the number of
+     * the grant it expires ({@link io.ratestream.schemas.model.OpenSession#grants}): a session granted
+     * again since then is left open.
+     */
+    SESSION_EXPIRY("SessionExpiry", true);
 
     private static final String RPC_PREFIX = "responder.";
     private static final Map<String, Method> BY_NAME = new HashMap<>();
@@ -87,12 +100,13 @@ public enum Method {
     }
 
     /**
-     * Whether this method sets a budget rather than using one ({@code SetUserBudget}, {@code MonthlyRefill}):
+     * Whether this method sets a budget rather than using one ({@code SetUserBudget}, {@code MonthlyRefill},
+     * {@code SessionExpiry}):
      * the streams app accepts it only from {@code ratestream.admin-commands}, which only the loader's and
      * its own Kafka principals may write, and refuses it from {@code ratestream.commands}.
      */
     public boolean adminOnly() {
-        return this == SET_USER_BUDGET || this == MONTHLY_REFILL;
+        return this == SET_USER_BUDGET || this == MONTHLY_REFILL || this == SESSION_EXPIRY;
     }
 
     /** The method of a name as {@link #fromName} reads it, or null when there is none. */

@@ -37,6 +37,9 @@ public final class Validation {
                 return "Budget.Id '" + command.budget().id() + "' must equal Subject '"
                         + command.descriptor().subject() + "'";
             }
+            if (!command.budget().sessions().isEmpty()) {
+                return "Budget.Sessions must be empty: sessions are opened by SessionStart, not set";
+            }
             String problem = command.budget().rangeProblem();
             if (problem != null) {
                 return "Budget." + problem;
@@ -63,12 +66,57 @@ public final class Validation {
         if (problem == null && needsAmount(method)) {
             problem = amountProblem(method, d.amount());
         }
+        if (problem == null && isSession(method)) {
+            problem = sessionProblem(method, d);
+        }
         return problem;
+    }
+
+    private static boolean isSession(Method method) {
+        return switch (method) {
+            case SESSION_START, SESSION_UPDATE, SESSION_END, SESSION_EXPIRY -> true;
+            default -> false;
+        };
+    }
+
+    /** SessionId always; Used for an update and an end; Amount as {@link #amountProblem} left it. */
+    private static String sessionProblem(Method method, CallDescriptor d) {
+        String problem = Names.sessionIdProblem(d.sessionId(), "SessionId");
+        if (problem != null) {
+            return problem;
+        }
+        if (method == Method.SESSION_UPDATE || method == Method.SESSION_END) {
+            problem = secondsProblem(d.used(), "Used", method);
+        }
+        if (problem == null && method == Method.SESSION_START && d.amount().signum() == 0) {
+            problem = "Amount (the seconds wanted) must be more than 0 for SessionStart";
+        }
+        if (problem == null && method == Method.SESSION_EXPIRY
+                && (d.amount().signum() <= 0 || d.amount().stripTrailingZeros().scale() > 0)) {
+            problem = "Amount (the grant a SessionExpiry expires) must be a whole number from 1";
+        }
+        return problem;
+    }
+
+    private static String secondsProblem(BigDecimal seconds, String field, Method method) {
+        if (seconds == null) {
+            return field + " is required for " + method.wireName();
+        }
+        if (seconds.signum() < 0) {
+            return field + " (seconds) must not be negative";
+        }
+        if (seconds.compareTo(BigDecimal.valueOf(MAX_CALL.toSeconds())) > 0) {
+            return field + " must be at most " + MAX_CALL.toSeconds() + " seconds";
+        }
+        if (seconds.scale() > MAX_AMOUNT_SCALE && seconds.stripTrailingZeros().scale() > MAX_AMOUNT_SCALE) {
+            return field + " has more than " + MAX_AMOUNT_SCALE + " decimals";
+        }
+        return null;
     }
 
     private static boolean needsDestination(Method method) {
         return switch (method) {
-            case GET_COST, DEBIT_SECONDS, GET_MAX_SESSION_TIME, GET_EXACT_MAX_SESSION_TIME -> true;
+            case GET_COST, DEBIT_SECONDS, GET_MAX_SESSION_TIME, GET_EXACT_MAX_SESSION_TIME, SESSION_START -> true;
             default -> false;
         };
     }
@@ -76,7 +124,8 @@ public final class Validation {
     private static boolean needsAmount(Method method) {
         return switch (method) {
             case DEBIT_BALANCE, DEBIT_SMS, DEBIT_SECONDS, GET_MAX_SESSION_TIME, GET_EXACT_MAX_SESSION_TIME,
-                    ADD_VOLUME_DISCOUNT_SECONDS, ADD_RECEIVED_CALL_SECONDS -> true;
+                    ADD_VOLUME_DISCOUNT_SECONDS, ADD_RECEIVED_CALL_SECONDS, SESSION_START, SESSION_UPDATE,
+                    SESSION_EXPIRY -> true;
             default -> false;
         };
     }
@@ -127,7 +176,8 @@ public final class Validation {
         if (amount.scale() > MAX_AMOUNT_SCALE && amount.stripTrailingZeros().scale() > MAX_AMOUNT_SCALE) {
             return "Amount has more than " + MAX_AMOUNT_SCALE + " decimals";
         }
-        if (method == Method.GET_MAX_SESSION_TIME || method == Method.GET_EXACT_MAX_SESSION_TIME) {
+        if (method == Method.GET_MAX_SESSION_TIME || method == Method.GET_EXACT_MAX_SESSION_TIME
+                || method == Method.SESSION_START || method == Method.SESSION_UPDATE) {
             if (amount.signum() < 0) {
                 return "Amount (the longest session wanted, in seconds) must not be negative";
             }

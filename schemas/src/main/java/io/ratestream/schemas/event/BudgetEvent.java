@@ -16,6 +16,7 @@ import java.time.Instant;
  * @param acceptedAt when the command was accepted; never null
  * @param before the budget before; null when the operation created it
  * @param after the budget after; never null
+ * @param ratedCall the rated-call record of the session a SessionEnd or SessionExpiry ended; null otherwise
  */
 public record BudgetEvent(
         @JsonProperty("RequestId") String requestId,
@@ -24,7 +25,14 @@ public record BudgetEvent(
         @JsonProperty("Subject") String subject,
         @JsonProperty("AcceptedAt") Instant acceptedAt,
         @JsonProperty("Before") UserBudget before,
-        @JsonProperty("After") UserBudget after) {
+        @JsonProperty("After") UserBudget after,
+        @JsonProperty("RatedCall") RatedCall ratedCall) {
+
+    /** An event without a rated call. */
+    public BudgetEvent(String requestId, Method method, String tenant, String subject, Instant acceptedAt,
+            UserBudget before, UserBudget after) {
+        this(requestId, method, tenant, subject, acceptedAt, before, after, null);
+    }
 
     public BudgetEvent {
         java.util.Objects.requireNonNull(requestId, "RequestId");

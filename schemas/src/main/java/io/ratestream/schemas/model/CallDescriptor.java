@@ -20,6 +20,10 @@ import java.time.OffsetDateTime;
  * @param timeEnd end of the call (exclusive); null when absent
  * @param amount cents, SMS units or seconds depending on the operation; null when absent
  * @param requestId optional idempotency key (extension); null when absent
+ * @param sessionId the prepaid session a SessionStart, SessionUpdate or SessionEnd is about (extension);
+ *     null when absent
+ * @param used seconds of the session used since its start, for SessionUpdate and SessionEnd (extension);
+ *     null when absent
  */
 public record CallDescriptor(
         @JsonProperty("TOR") int tor,
@@ -29,16 +33,26 @@ public record CallDescriptor(
         @JsonProperty("TimeStart") OffsetDateTime timeStart,
         @JsonProperty("TimeEnd") OffsetDateTime timeEnd,
         @JsonProperty("Amount") BigDecimal amount,
-        @JsonProperty("RequestId") String requestId) {
+        @JsonProperty("RequestId") String requestId,
+        @JsonProperty("SessionId") String sessionId,
+        @JsonProperty("Used") BigDecimal used) {
+
+    /** A descriptor of the 2012 API: no session fields. */
+    public CallDescriptor(int tor, String cstmId, String subject, String destinationPrefix,
+            OffsetDateTime timeStart, OffsetDateTime timeEnd, BigDecimal amount, String requestId) {
+        this(tor, cstmId, subject, destinationPrefix, timeStart, timeEnd, amount, requestId, null, null);
+    }
 
     /** A copy with another amount. */
     public CallDescriptor withAmount(BigDecimal newAmount) {
-        return new CallDescriptor(tor, cstmId, subject, destinationPrefix, timeStart, timeEnd, newAmount, requestId);
+        return new CallDescriptor(tor, cstmId, subject, destinationPrefix, timeStart, timeEnd, newAmount, requestId,
+                sessionId, used);
     }
 
     /** A copy with other call times. */
     public CallDescriptor withTimes(OffsetDateTime start, OffsetDateTime end) {
-        return new CallDescriptor(tor, cstmId, subject, destinationPrefix, start, end, amount, requestId);
+        return new CallDescriptor(tor, cstmId, subject, destinationPrefix, start, end, amount, requestId, sessionId,
+                used);
     }
 
     /** The state-store key of this descriptor's budget: {@code tenant + ":" + subject}. */

@@ -10,6 +10,8 @@ public final class Names {
     public static final int MAX_NAME = 256;
     /** Longest request id accepted. */
     public static final int MAX_REQUEST_ID = 128;
+    /** Longest session id accepted (Diameter's Session-Id is a few dozen characters). */
+    public static final int MAX_SESSION_ID = 128;
 
     private Names() {
     }
@@ -31,6 +33,11 @@ public final class Names {
     /** The problem with a destination prefix, or null when it is fine. */
     public static String prefixProblem(String value, String field) {
         return tenantProblem(value, field);
+    }
+
+    /** The problem with a session id, or null when it is fine. */
+    public static String sessionIdProblem(String value, String field) {
+        return nameProblem(value, field, MAX_SESSION_ID);
     }
 
     /** The problem with a request id, or null when it is fine. */

@@ -1,6 +1,7 @@
 package io.ratestream.schemas.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.YearMonth;
@@ -21,6 +22,9 @@ import java.util.List;
  * @param minuteBuckets the prepaid seconds; never null
  * @param lastRefill extension: the month of the last monthly refill, so it happens once a month;
  *     null when never refilled
+ * @param sessions extension: the prepaid sessions open on the budget, in the order their holds are counted
+ *     (the session granted last comes last); empty when none (and then not written); never null. Only
+ *     SessionStart, SessionUpdate, SessionEnd and an expiry change them (docs/sessions.md)
  */
 public record UserBudget(
         @JsonProperty("Id") String id,
@@ -32,7 +36,19 @@ public record UserBudget(
         @JsonProperty("ResetDayOfTheMonth") int resetDayOfTheMonth,
         @JsonProperty("TariffPlanId") String tariffPlanId,
         @JsonProperty("MinuteBuckets") List<MinuteBucket> minuteBuckets,
-        @JsonProperty("LastRefill") YearMonth lastRefill) {
+        @JsonProperty("LastRefill") YearMonth lastRefill,
+        @JsonProperty("Sessions") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<OpenSession> sessions) {
+
+    /** Most sessions open at once on one budget. */
+    public static final int MAX_OPEN_SESSIONS = 128;
+
+    /** A budget without open sessions. */
+    public UserBudget(String id, BigDecimal credit, BigDecimal smsCredit, BigDecimal traffic,
+            BigDecimal volumeDiscountSeconds, BigDecimal receivedCallSeconds, int resetDayOfTheMonth,
+            String tariffPlanId, List<MinuteBucket> minuteBuckets, YearMonth lastRefill) {
+        this(id, credit, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds, resetDayOfTheMonth,
+                tariffPlanId, minuteBuckets, lastRefill, List.of());
+    }
 
     public UserBudget {
         Names.requireSubject(id, "Id");
@@ -46,6 +62,10 @@ public record UserBudget(
                     + resetDayOfTheMonth);
         }
         minuteBuckets = Decimals.copy(minuteBuckets, "MinuteBuckets");
+        sessions = Decimals.copy(sessions, "Sessions");
+        if (sessions.size() > MAX_OPEN_SESSIONS) {
+            throw new IllegalArgumentException("Sessions: more than " + MAX_OPEN_SESSIONS + " open sessions");
+        }
     }
 
     /**
@@ -83,44 +103,73 @@ public record UserBudget(
 
     public UserBudget withCredit(BigDecimal value) {
         return new UserBudget(id, value, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds,
-                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill, sessions);
     }
 
     public UserBudget withSmsCredit(BigDecimal value) {
         return new UserBudget(id, credit, value, traffic, volumeDiscountSeconds, receivedCallSeconds,
-                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill, sessions);
     }
 
     public UserBudget withVolumeDiscountSeconds(BigDecimal value) {
         return new UserBudget(id, credit, smsCredit, traffic, value, receivedCallSeconds,
-                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill, sessions);
     }
 
     public UserBudget withReceivedCallSeconds(BigDecimal value) {
         return new UserBudget(id, credit, smsCredit, traffic, volumeDiscountSeconds, value,
-                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill);
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill, sessions);
     }
 
     public UserBudget withMinuteBuckets(List<MinuteBucket> value) {
         return new UserBudget(id, credit, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds,
-                resetDayOfTheMonth, tariffPlanId, value, lastRefill);
+                resetDayOfTheMonth, tariffPlanId, value, lastRefill, sessions);
     }
 
     public UserBudget withLastRefill(YearMonth value) {
         return new UserBudget(id, credit, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds,
-                resetDayOfTheMonth, tariffPlanId, minuteBuckets, value);
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, value, sessions);
     }
 
     /** A copy with the plan's allowances: SMS, traffic and fresh copies of its buckets. */
     public UserBudget withAllowancesOf(TariffPlan plan) {
         return new UserBudget(id, credit, plan.smsCredit(), plan.traffic(), volumeDiscountSeconds,
-                receivedCallSeconds, resetDayOfTheMonth, tariffPlanId, plan.minuteBuckets(), lastRefill);
+                receivedCallSeconds, resetDayOfTheMonth, tariffPlanId, plan.minuteBuckets(), lastRefill, sessions);
     }
 
     /** A copy with money, SMS and traffic added. */
     public UserBudget plus(BigDecimal moreCredit, BigDecimal moreSms, BigDecimal moreTraffic) {
         return new UserBudget(id, credit.add(moreCredit), smsCredit.add(moreSms), traffic.add(moreTraffic),
                 volumeDiscountSeconds, receivedCallSeconds, resetDayOfTheMonth, tariffPlanId, minuteBuckets,
-                lastRefill);
+                lastRefill, sessions);
+    }
+
+    public UserBudget withSessions(List<OpenSession> value) {
+        return new UserBudget(id, credit, smsCredit, traffic, volumeDiscountSeconds, receivedCallSeconds,
+                resetDayOfTheMonth, tariffPlanId, minuteBuckets, lastRefill, value);
+    }
+
+    /**
+     * The record's usual text, without {@code sessions} when there are none: {@link
+     * io.ratestream.schemas.command.Command#fingerprint} digests this text, and a budget of an earlier release
+     * must keep its fingerprint (a loader's retry after an upgrade is still the same request).
+     */
+    @Override
+    public String toString() {
+        String text = "UserBudget[id=" + id + ", credit=" + credit + ", smsCredit=" + smsCredit + ", traffic="
+                + traffic + ", volumeDiscountSeconds=" + volumeDiscountSeconds + ", receivedCallSeconds="
+                + receivedCallSeconds + ", resetDayOfTheMonth=" + resetDayOfTheMonth + ", tariffPlanId="
+                + tariffPlanId + ", minuteBuckets=" + minuteBuckets + ", lastRefill=" + lastRefill;
+        return sessions.isEmpty() ? text + "]" : text + ", sessions=" + sessions + "]";
+    }
+
+    /** The open session with this id, or null. */
+    public OpenSession session(String sessionId) {
+        for (OpenSession session : sessions) {
+            if (session.sessionId().equals(sessionId)) {
+                return session;
+            }
+        }
+        return null;
     }
 }

@@ -23,7 +23,8 @@ public final class JsonSchemas {
     public static final List<String> NAMES = List.of(
             "command", "reply", "budget-event", "dead-letter", "rating-profile", "destination", "tariff-plan",
             "call-descriptor", "reply-to", "user-budget", "minute-bucket", "call-cost", "timespan", "minute-info",
-            "interval", "activation-period", "received-call-bonus", "volume-discount", "common");
+            "interval", "activation-period", "received-call-bonus", "volume-discount", "open-session", "rated-call",
+            "common");
 
     private static final Map<String, String> BY_TOPIC = Map.of(
             Topics.COMMANDS, "command",

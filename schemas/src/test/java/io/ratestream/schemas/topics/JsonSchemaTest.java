@@ -17,6 +17,7 @@ import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.command.ReplyTo;
 import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.event.RatedCall;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.json.Json;
@@ -25,6 +26,7 @@ import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.Interval;
 import io.ratestream.schemas.model.MinuteBucket;
 import io.ratestream.schemas.model.MinuteInfo;
+import io.ratestream.schemas.model.OpenSession;
 import io.ratestream.schemas.model.Timespan;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.Reply;
@@ -91,7 +93,7 @@ class JsonSchemaTest {
     void shouldAcceptEveryMethodWithWhatItNeeds() {
         for (Method method : Method.values()) {
             CallDescriptor descriptor = new CallDescriptor(0, "vdf", "rif", "0256", START, END,
-                    new BigDecimal("-12.5"), null);
+                    new BigDecimal("-12.5"), null, "session-1", new BigDecimal("30.5"));
             UserBudget budget = method == Method.SET_USER_BUDGET ? budget("rif", "0", null) : null;
             Command command = new Command("m-" + method.wireName(), method, descriptor, ACCEPTED, null, budget);
 
@@ -129,6 +131,25 @@ class JsonSchemaTest {
 
         assertValid("budget-event", TOPICS.events().valueSerde().serializer().serialize(Topics.EVENTS, created));
         assertValid("budget-event", TOPICS.events().valueSerde().serializer().serialize(Topics.EVENTS, debited));
+    }
+
+    @Test
+    void shouldAcceptASessionEndEventWithItsRatedCallAndABudgetWithOpenSessions() {
+        OpenSession open = new OpenSession("call-7", "0256308200", 0, START, new BigDecimal("30"), new BigDecimal("90"),
+                new BigDecimal("60"), ACCEPTED, 2, new BigDecimal("18"));
+        UserBudget before = budget("rif", "30", null).withSessions(List.of(open));
+        UserBudget after = budget("rif", "12", null);
+        Timespan span = new Timespan(START, START.plusSeconds(90), new BigDecimal("18"), null, null,
+                new MinuteInfo("nationale", new BigDecimal("90"), new BigDecimal("0.2")));
+        RatedCall call = new RatedCall("call-7", "vdf", "rif", "0256308200", "0256", 0, START, ACCEPTED,
+                new BigDecimal("90"), new BigDecimal("90"), BigDecimal.ZERO, new BigDecimal("18"), BigDecimal.ZERO,
+                List.of(span), new BigDecimal("12"), RatedCall.EndedBy.EXPIRY);
+        BudgetEvent ended = new BudgetEvent("expire-1", Method.SESSION_EXPIRY, "vdf", "rif", ACCEPTED, before, after,
+                call);
+
+        assertValid("budget-event", TOPICS.events().valueSerde().serializer().serialize(Topics.EVENTS, ended));
+        assertInvalid("user-budget", "{\"Id\":\"rif\",\"Sessions\":[{\"SessionId\":\"x\"}]}");
+        assertInvalid("rated-call", "{\"SessionId\":\"x\",\"EndedBy\":\"nobody\"}");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.command.Validation;
 import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.event.RatedCall;
 import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.MinuteBucket;
 import io.ratestream.schemas.model.TariffPlan;
@@ -34,11 +35,13 @@ public final class Engine {
 
     private final ReferenceData reference;
     private final Rater rater;
+    private final SessionRules sessions;
 
     /** An engine rating with this reference data. */
     public Engine(ReferenceData reference) {
         this.reference = reference;
         this.rater = new Rater(reference);
+        this.sessions = new SessionRules(rater);
     }
 
     /**
@@ -56,14 +59,20 @@ public final class Engine {
         try {
             return switch (command.method()) {
                 case GET_COST -> answer(budget, command, getCost(budget, command));
-                case GET_MAX_SESSION_TIME -> value(budget, command, maxSessionTime(budget, command));
-                case GET_EXACT_MAX_SESSION_TIME -> value(budget, command, exactMaxSessionTime(budget, command));
+                case GET_MAX_SESSION_TIME -> value(budget, command, maxSessionTime(held(budget, command), command));
+                case GET_EXACT_MAX_SESSION_TIME -> value(budget, command,
+                        exactMaxSessionTime(held(budget, command), command));
                 case SET_USER_BUDGET -> setUserBudget(budget, command);
                 default -> change(budget, command);
             };
         } catch (RatingException e) {
             return refuse(budget, command, e.kind(), e.getMessage());
         }
+    }
+
+    /** The budget less what its open sessions hold (docs/sessions.md); the budget itself when none is open. */
+    private UserBudget held(UserBudget budget, Command command) {
+        return sessions.held(budget, command.descriptor().cstmId(), command.descriptor().subject(), null);
     }
 
     private Reply getCost(UserBudget budget, Command command) {
@@ -78,7 +87,11 @@ public final class Engine {
         return Reply.of(command.requestId(), command.method(), rating.toCallCost(d.tor()));
     }
 
-    /** SPEC 3, GetMaxSessionTime: the documented approximation in ten steps of 10%. */
+    /**
+     * SPEC 3, GetMaxSessionTime: the documented approximation in ten steps of 10%.
+     *
+     * @param budget the budget less what its open sessions hold
+     */
     private BigDecimal maxSessionTime(UserBudget budget, Command command) {
         BigDecimal wanted = command.descriptor().amount();
         if (budget == null) {
@@ -96,7 +109,11 @@ public final class Engine {
         return BigDecimal.ZERO;
     }
 
-    /** Extension: the longest session, to the millisecond, whose cost does not exceed the credit. */
+    /**
+     * Extension: the longest session, to the millisecond, whose cost does not exceed the credit.
+     *
+     * @param budget the budget less what its open sessions hold
+     */
     private BigDecimal exactMaxSessionTime(UserBudget budget, Command command) {
         BigDecimal wanted = command.descriptor().amount();
         if (budget == null) {
@@ -143,7 +160,8 @@ public final class Engine {
     }
 
     private Decision setUserBudget(UserBudget before, Command command) {
-        UserBudget after = command.budget();
+        // A budget set anew keeps the sessions open on the one it replaces: their holds and debits go on.
+        UserBudget after = command.budget().withSessions(before == null ? List.of() : before.sessions());
         if (after.lastRefill() == null && after.resetDayOfTheMonth() > 0) {
             // A budget loaded now holds this month's allowances: its next refill is the next reset day.
             after = after.withLastRefill(MonthlyRefill.latestResetMonth(after.resetDayOfTheMonth(),
@@ -178,6 +196,10 @@ public final class Engine {
             case RESET_USER_BUDGET -> changed(budget, budget.withAllowancesOf(planOf(budget)), command,
                     BigDecimal.ZERO);
             case MONTHLY_REFILL -> monthlyRefill(budget, command);
+            case SESSION_START -> sessions.start(budget, command);
+            case SESSION_UPDATE -> sessions.update(budget, command);
+            case SESSION_END -> sessions.end(budget, command);
+            case SESSION_EXPIRY -> sessions.expire(budget, command);
             default -> throw new IllegalStateException("not a budget operation: " + command.method());
         };
     }
@@ -192,43 +214,58 @@ public final class Engine {
         return changed(budget, after, command, after.smsCredit());
     }
 
-    /** SPEC 3, DebitSeconds: all or nothing, from the buckets in order, paying for priced ones. */
+    /**
+     * SPEC 3, DebitSeconds: all or nothing, from the buckets in order, paying for priced ones. The seconds and
+     * credit on offer are those the open sessions do not hold; what is taken is taken from the stored budget.
+     */
     private Decision debitSeconds(UserBudget budget, Command command, BigDecimal amount) {
         String number = command.descriptor().destinationPrefix();
-        List<MinuteBucket> buckets = budget.minuteBuckets();
+        UserBudget view = held(budget, command);
+        List<MinuteBucket> buckets = view.minuteBuckets();
         int[] order = Buckets.ordered(buckets, number, reference, false);
-        BigDecimal[] offers = Buckets.offers(buckets, order, budget.credit());
+        BigDecimal[] offers = Buckets.offers(buckets, order, view.credit());
         BigDecimal available = Buckets.sum(offers);
         if (amount.compareTo(available) > 0) {
             return refuse(budget, command, ErrorKind.INSUFFICIENT_FUNDS,
                     "not enough seconds for " + number + ": " + plain(available)
                     + " available, " + plain(amount) + " asked");
         }
-        List<MinuteBucket> next = new ArrayList<>(buckets);
-        BigDecimal credit = budget.credit();
+        if (amount.signum() < 0 && order.length == 0) {
+            return refuse(budget, command, ErrorKind.NOT_FOUND,
+                    "no minute bucket applies to " + number + " to give seconds back to");
+        }
+        // The change per bucket index and to the credit, applied to both the stored and the held budget.
+        BigDecimal[] change = new BigDecimal[buckets.size()];
+        BigDecimal creditChange = BigDecimal.ZERO;
         if (amount.signum() < 0) {
-            if (order.length == 0) {
-                return refuse(budget, command, ErrorKind.NOT_FOUND,
-                        "no minute bucket applies to " + number + " to give seconds back to");
-            }
-            MinuteBucket first = buckets.get(order[0]);
-            next.set(order[0], first.withSeconds(first.seconds().subtract(amount)));
-            credit = credit.subtract(amount.multiply(first.price()));
+            change[order[0]] = amount;
+            creditChange = amount.multiply(buckets.get(order[0]).price());
         } else {
             BigDecimal remaining = amount;
             for (int k = 0; k < order.length && remaining.signum() > 0; k++) {
-                MinuteBucket bucket = buckets.get(order[k]);
                 BigDecimal take = remaining.min(offers[k]);
                 if (take.signum() > 0) {
-                    next.set(order[k], bucket.withSeconds(bucket.seconds().subtract(take)));
-                    credit = credit.subtract(take.multiply(bucket.price()));
+                    change[order[k]] = take;
+                    creditChange = creditChange.add(take.multiply(buckets.get(order[k]).price()));
                     remaining = remaining.subtract(take);
                 }
             }
         }
-        UserBudget after = budget.withMinuteBuckets(next).withCredit(credit);
-        BigDecimal left = Buckets.sum(Buckets.offers(next, order, credit));
+        UserBudget after = minus(budget, change, creditChange);
+        UserBudget heldAfter = view == budget ? after : minus(view, change, creditChange);
+        BigDecimal left = Buckets.sum(Buckets.offers(heldAfter.minuteBuckets(), order, heldAfter.credit()));
         return changed(budget, after, command, left);
+    }
+
+    /** The budget less {@code seconds[i]} from bucket i (null: none) and less {@code credit}. */
+    private static UserBudget minus(UserBudget budget, BigDecimal[] seconds, BigDecimal credit) {
+        List<MinuteBucket> next = new ArrayList<>(budget.minuteBuckets());
+        for (int i = 0; i < seconds.length; i++) {
+            if (seconds[i] != null) {
+                next.set(i, next.get(i).withSeconds(next.get(i).seconds().subtract(seconds[i])));
+            }
+        }
+        return budget.withMinuteBuckets(next).withCredit(budget.credit().subtract(credit));
     }
 
     /** SPEC 3: add; each time the total reaches the plan's limit, take the limit off and pay the bonus. */
@@ -289,13 +326,19 @@ public final class Engine {
     }
 
     private static Decision changed(UserBudget before, UserBudget after, Command command, BigDecimal value) {
+        return changed(before, after, command, value, null);
+    }
+
+    /** A change, with the rated call of an ended session (null for none) on its event. */
+    static Decision changed(UserBudget before, UserBudget after, Command command, BigDecimal value,
+            RatedCall ratedCall) {
         CallDescriptor d = command.descriptor();
         BudgetEvent event = new BudgetEvent(command.requestId(), command.method(), d.cstmId(), d.subject(),
-                command.acceptedAt(), before, after);
+                command.acceptedAt(), before, after, ratedCall);
         return new Decision(after, Reply.of(command.requestId(), command.method(), value), List.of(event));
     }
 
-    private static Decision value(UserBudget budget, Command command, BigDecimal value) {
+    static Decision value(UserBudget budget, Command command, BigDecimal value) {
         return answer(budget, command, Reply.of(command.requestId(), command.method(), value));
     }
 
@@ -303,11 +346,11 @@ public final class Engine {
         return new Decision(budget, reply, List.of());
     }
 
-    private static Decision refuse(UserBudget budget, Command command, ErrorKind kind, String problem) {
+    static Decision refuse(UserBudget budget, Command command, ErrorKind kind, String problem) {
         return new Decision(budget, Reply.error(command.requestId(), command.method(), kind, problem), List.of());
     }
 
-    private static String plain(BigDecimal value) {
+    static String plain(BigDecimal value) {
         return value.stripTrailingZeros().toPlainString();
     }
 }

@@ -40,8 +40,13 @@ final class Rater {
         this.reference = reference;
     }
 
-    /** The result of rating a call: exact figures, and the spans when asked for. */
-    record Rating(RatingProfile profile, BigDecimal cost, BigDecimal connectFee, List<Timespan> spans) {
+    /**
+     * The result of rating a call: exact figures, and the spans when asked for.
+     *
+     * @param taken the nanoseconds the call takes from each of the budget's minute buckets, by the bucket's
+     *     index in {@link UserBudget#minuteBuckets}; null when it takes none
+     */
+    record Rating(RatingProfile profile, BigDecimal cost, BigDecimal connectFee, List<Timespan> spans, long[] taken) {
         CallCost toCallCost(int tor) {
             return new CallCost(tor, profile.cstmId(), profile.subject(), profile.destinationPrefix(), cost,
                     connectFee, spans);
@@ -65,12 +70,17 @@ final class Rater {
 
         long cursor = from;
         BigDecimal bucketTotal = BigDecimal.ZERO;
+        long[] taken = null;
         if (budget != null && durationNanos > 0) {
             List<MinuteBucket> buckets = budget.minuteBuckets();
             int[] order = Buckets.ordered(buckets, number, reference, true);
             for (int k = 0; k < order.length && cursor < to; k++) {
                 MinuteBucket bucket = buckets.get(order[k]);
                 long take = Math.min(nanos(bucket.seconds()), to - cursor);
+                if (taken == null) {
+                    taken = new long[buckets.size()];
+                }
+                taken[order[k]] = take;
                 BigDecimal quantity = BigDecimal.valueOf(take, 9);
                 BigDecimal cost = quantity.multiply(bucket.price());
                 bucketTotal = bucketTotal.add(cost);
@@ -114,7 +124,7 @@ final class Rater {
         } else {
             cost = bucketTotal.setScale(COST_SCALE, RoundingMode.HALF_UP);
         }
-        return new Rating(profile, cost, connectFee, spans);
+        return new Rating(profile, cost, connectFee, spans, taken);
     }
 
     /**

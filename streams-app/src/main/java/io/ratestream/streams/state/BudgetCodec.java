@@ -2,6 +2,7 @@ package io.ratestream.streams.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratestream.schemas.model.MinuteBucket;
+import io.ratestream.schemas.model.OpenSession;
 import io.ratestream.schemas.model.UserBudget;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,9 @@ import java.util.List;
  * The values of the {@code budgets} store. Version 1: Id, Credit, SmsCredit, Traffic,
  * VolumeDiscountSeconds, ReceivedCallSeconds, ResetDayOfTheMonth, TariffPlanId, MinuteBuckets (each:
  * Seconds, Priority, Price, DestinationId), LastRefill, in that order ({@link StateFormat}). The demo's
- * budget {@code minutosu} is 65 bytes (JSON: 304).
+ * budget {@code minutosu} is 65 bytes (JSON: 304). Version 2, for a budget with open sessions only: version 1,
+ * then the sessions (each: SessionId, Destination, TOR, TimeStart, Used, Reserved, Granted, GrantedAt, Grants,
+ * ReservedCost).
  */
 public final class BudgetCodec extends VersionedCodec<UserBudget> {
 
@@ -38,6 +41,52 @@ public final class BudgetCodec extends VersionedCodec<UserBudget> {
             out.writeString(bucket.destinationId());
         }
         out.writeYearMonth(budget.lastRefill());
+        if (!budget.sessions().isEmpty()) {
+            out.writeVarInt(budget.sessions().size());
+            for (OpenSession session : budget.sessions()) {
+                out.writeString(session.sessionId());
+                out.writeString(session.destination());
+                out.writeSignedInt(session.tor());
+                out.writeOffsetDateTime(session.timeStart());
+                out.writeDecimal(session.used());
+                out.writeDecimal(session.reserved());
+                out.writeDecimal(session.granted());
+                out.writeInstant(session.grantedAt());
+                out.writeVarInt(session.grants());
+                out.writeDecimal(session.reservedCost());
+            }
+        }
+    }
+
+    @Override
+    int version(UserBudget budget) {
+        return budget.sessions().isEmpty() ? StateFormat.VERSION_1 : StateFormat.VERSION_2;
+    }
+
+    @Override
+    int newestVersion() {
+        return StateFormat.VERSION_2;
+    }
+
+    @Override
+    UserBudget read(StateInput in, int version) {
+        UserBudget budget = read(in);
+        int count = in.readCount();
+        List<OpenSession> sessions = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String id = in.readString();
+            String destination = in.readString();
+            int tor = in.readSignedInt();
+            var start = in.readOffsetDateTime();
+            var used = in.readDecimal();
+            var reserved = in.readDecimal();
+            var granted = in.readDecimal();
+            var grantedAt = in.readInstant();
+            int grants = in.readVarInt();
+            sessions.add(new OpenSession(id, destination, tor, start, used, reserved, granted, grantedAt, grants,
+                    in.readDecimal()));
+        }
+        return budget.withSessions(sessions);
     }
 
     @Override

@@ -30,7 +30,8 @@ public final class ProcessedReplyCodec extends VersionedCodec<ProcessedReply> {
             Method.DEBIT_SECONDS, Method.GET_MAX_SESSION_TIME, Method.GET_EXACT_MAX_SESSION_TIME,
             Method.ADD_VOLUME_DISCOUNT_SECONDS, Method.RESET_VOLUME_DISCOUNT_SECONDS,
             Method.ADD_RECEIVED_CALL_SECONDS, Method.RESET_USER_BUDGET, Method.SET_USER_BUDGET,
-            Method.MONTHLY_REFILL);
+            Method.MONTHLY_REFILL, Method.SESSION_START, Method.SESSION_UPDATE, Method.SESSION_END,
+            Method.SESSION_EXPIRY);
     /** Code i + 1 is ERROR_KINDS[i]; 0 is null. Append only. */
     static final List<ErrorKind> ERROR_KINDS = List.of(ErrorKind.BAD_REQUEST, ErrorKind.METHOD_NOT_FOUND,
             ErrorKind.NOT_FOUND, ErrorKind.INSUFFICIENT_FUNDS, ErrorKind.REQUEST_ID_CONFLICT, ErrorKind.BUSY,

@@ -21,8 +21,14 @@ package io.ratestream.streams.state;
  */
 public final class StateFormat {
 
-    /** The first (and current) binary version. */
+    /** The first binary version. */
     public static final int VERSION_1 = 1;
+    /**
+     * Version 2: version 1 and what came after it (a budget's open sessions). A codec writes version 1 for a
+     * value that has nothing of version 2 (a budget without sessions), so a release that reads only version 1
+     * still reads it.
+     */
+    public static final int VERSION_2 = 2;
     /** The first byte of a value written as JSON, by the releases before the binary format. */
     public static final int JSON_START = '{';
     /**

@@ -6,7 +6,8 @@ import java.time.DateTimeException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * A {@link StateCodec} that writes {@link StateFormat#VERSION_1} and reads it, and JSON (a value
+ * A {@link StateCodec} that writes {@link StateFormat#VERSION_1} (or {@link StateFormat#VERSION_2} for a value
+ * that needs it, {@link #version}) and reads them, and JSON (a value
  * whose first byte is {@code '{'}, as releases before the binary format wrote it). Anything else,
  * an unknown version, a value that ends early or has bytes left over, a record whose own validation
  * refuses what was read, is a {@link SerializationException} naming the value and the problem.
@@ -29,11 +30,26 @@ abstract class VersionedCodec<T> implements StateCodec<T> {
         this.capacity = capacity;
     }
 
-    /** Writes the fields of version 1 (the version byte is written already). */
+    /** Writes the fields of the value's {@link #version} (the version byte is written already). */
     abstract void write(StateOutput out, T value);
 
     /** Reads the fields of version 1. */
     abstract T read(StateInput in);
+
+    /** Reads the fields of a version above 1; by default, there is none. */
+    T read(StateInput in, int version) {
+        throw new IllegalArgumentException("unknown state format version " + version);
+    }
+
+    /** The newest version this codec reads. */
+    int newestVersion() {
+        return StateFormat.VERSION_1;
+    }
+
+    /** The version to write a value in: version 1 unless the value needs a later one. */
+    int version(T value) {
+        return StateFormat.VERSION_1;
+    }
 
     @Override
     public final byte[] encode(T value) {
@@ -41,7 +57,7 @@ abstract class VersionedCodec<T> implements StateCodec<T> {
             throw new SerializationException("a null " + what + " is stored as a delete, not encoded");
         }
         StateOutput out = new StateOutput(capacity);
-        out.writeByte(StateFormat.VERSION_1);
+        out.writeByte(version(value));
         write(out, value);
         return out.toByteArray();
     }
@@ -55,13 +71,14 @@ abstract class VersionedCodec<T> implements StateCodec<T> {
         if (version == StateFormat.JSON_START) {
             return json.deserialize(null, bytes);
         }
-        if (version != StateFormat.VERSION_1) {
+        if (version < StateFormat.VERSION_1 || version > newestVersion()) {
             throw new SerializationException("not a valid " + what + ": unknown state format version " + version
-                    + " (this release reads JSON and version " + StateFormat.VERSION_1 + ")");
+                    + " (this release reads JSON and " + (newestVersion() == StateFormat.VERSION_1 ? "version 1"
+                            : "versions 1 to " + newestVersion()) + ")");
         }
         try {
             StateInput in = new StateInput(bytes, 1);
-            T value = read(in);
+            T value = version == StateFormat.VERSION_1 ? read(in) : read(in, version);
             in.requireEnd();
             return value;
         } catch (IllegalArgumentException | DateTimeException | ArithmeticException | NullPointerException e) {

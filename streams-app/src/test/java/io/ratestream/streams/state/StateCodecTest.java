@@ -12,6 +12,7 @@ import io.ratestream.schemas.model.CallCost;
 import io.ratestream.schemas.model.Interval;
 import io.ratestream.schemas.model.MinuteBucket;
 import io.ratestream.schemas.model.MinuteInfo;
+import io.ratestream.schemas.model.OpenSession;
 import io.ratestream.schemas.model.Timespan;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.ErrorKind;
@@ -65,6 +66,27 @@ class StateCodecTest {
     }
 
     @Test
+    void shouldWriteVersion1ForABudgetWithoutSessionsAndVersion2ForOneWithSessions() {
+        UserBudget plain = DEMO.get(0);
+        OpenSession open = new OpenSession("s1", "0723", 0, OffsetDateTime.parse("2012-02-02T17:58:00+02:00"),
+                BigDecimal.ZERO, new BigDecimal("105"), new BigDecimal("105"), Instant.parse("2012-02-02T15:58:00Z"), 1,
+                new BigDecimal("0.05"));
+        UserBudget withSession = plain.withSessions(List.of(open));
+
+        assertThat(BUDGETS.encode(plain)[0]).isEqualTo((byte) StateFormat.VERSION_1);
+        byte[] encoded = BUDGETS.encode(withSession);
+        assertThat(encoded[0]).isEqualTo((byte) StateFormat.VERSION_2);
+        assertThat(BUDGETS.decode(encoded)).isEqualTo(withSession);
+        // A version-1 value with the sessions' bytes after it has bytes left over: refused, not misread.
+        byte[] mislabelled = encoded.clone();
+        mislabelled[0] = StateFormat.VERSION_1;
+        assertThatThrownBy(() -> BUDGETS.decode(mislabelled)).isInstanceOf(SerializationException.class);
+        byte[] future = encoded.clone();
+        future[0] = 3;
+        assertThatThrownBy(() -> BUDGETS.decode(future)).hasMessageContaining("unknown state format version 3");
+    }
+
+    @Test
     void shouldReadBackEveryRandomProcessedEntryEqual() {
         Random random = new Random(31);
         for (int i = 0; i < CASES; i++) {
@@ -113,7 +135,9 @@ class StateCodecTest {
     void shouldWriteEveryFieldOfTheStoredRecords() {
         assertThat(fields(UserBudget.class)).containsExactly("id", "credit", "smsCredit", "traffic",
                 "volumeDiscountSeconds", "receivedCallSeconds", "resetDayOfTheMonth", "tariffPlanId", "minuteBuckets",
-                "lastRefill");
+                "lastRefill", "sessions");
+        assertThat(fields(OpenSession.class)).containsExactly("sessionId", "destination", "tor", "timeStart", "used",
+                "reserved", "granted", "grantedAt", "grants", "reservedCost");
         assertThat(fields(MinuteBucket.class)).containsExactly("seconds", "priority", "price", "destinationId");
         assertThat(fields(ProcessedReply.class)).containsExactly("reply", "acceptedAt", "fingerprint");
         assertThat(fields(Reply.class)).containsExactly("requestId", "method", "callCost", "value", "error",
@@ -207,12 +231,12 @@ class StateCodecTest {
 
     @Test
     void shouldRefuseAnUnknownVersionByName() {
-        for (int version : new int[] {0, 2, 0x5B, 0x7A, 0x7C, 0xFF}) {
+        for (int version : new int[] {0, 3, 0x5B, 0x7A, 0x7C, 0xFF}) {
             byte[] value = BUDGETS.encode(DEMO.get(0));
             value[0] = (byte) version;
             assertThatThrownBy(() -> BUDGETS.decode(value)).isInstanceOf(SerializationException.class)
                     .hasMessage("not a valid UserBudget: unknown state format version " + version
-                            + " (this release reads JSON and version 1)");
+                            + " (this release reads JSON and versions 1 to 2)");
             assertThatThrownBy(() -> PROCESSED.decode(value)).isInstanceOf(SerializationException.class)
                     .hasMessageContaining("not a valid ProcessedReply: unknown state format version " + version);
         }
@@ -231,7 +255,7 @@ class StateCodecTest {
             for (int length = 1; length < budget.length; length++) {
                 byte[] cut = Arrays.copyOf(budget, length);
                 assertThatThrownBy(() -> BUDGETS.decode(cut)).isInstanceOf(SerializationException.class)
-                        .hasMessageStartingWith("not a valid UserBudget (state format 1): ");
+                        .hasMessageStartingWith("not a valid UserBudget (state format " + budget[0] + "): ");
             }
             for (int length = 1; length < entry.length; length++) {
                 byte[] cut = Arrays.copyOf(entry, length);
@@ -322,9 +346,18 @@ class StateCodecTest {
         for (int i = 0; i < buckets; i++) {
             list.add(new MinuteBucket(decimal(random), random.nextInt(), decimal(random).abs(), name(random)));
         }
-        return new UserBudget(name(random), decimal(random), decimal(random), decimal(random), decimal(random),
-                decimal(random), random.nextInt(32), random.nextInt(3) == 0 ? null : text(random), list,
-                random.nextInt(3) == 0 ? null : yearMonth(random));
+        UserBudget budget = new UserBudget(name(random), decimal(random), decimal(random), decimal(random),
+                decimal(random), decimal(random), random.nextInt(32), random.nextInt(3) == 0 ? null : text(random),
+                list, random.nextInt(3) == 0 ? null : yearMonth(random));
+        int sessions = random.nextInt(3) == 0 ? random.nextInt(5) : 0;
+        List<OpenSession> open = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            open.add(new OpenSession(name(random), name(random), random.nextInt(), time(random), decimal(random).abs(),
+                    decimal(random).abs(), decimal(random).abs(),
+                    Instant.ofEpochSecond(random.nextLong() % 100_000_000_000L, random.nextInt(1_000_000_000)),
+                    1 + random.nextInt(Integer.MAX_VALUE), decimal(random)));
+        }
+        return budget.withSessions(open);
     }
 
     private static ProcessedReply processed(Random random) {

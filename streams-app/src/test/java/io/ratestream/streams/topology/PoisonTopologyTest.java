@@ -196,14 +196,14 @@ class PoisonTopologyTest {
         start(T0, Map.of());
         Bytes key = Bytes.wrap("vdf:minutosu".getBytes(StandardCharsets.UTF_8));
         byte[] newer = pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(key).clone();
-        newer[0] = 2; // as a later release might write it
+        newer[0] = 3; // as a later release might write it
 
         pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).put(key, newer);
         Reply reply = debit("on-newer", "minutosu", "1");
 
         assertThat(reply.error()).contains("the stored budgets entry for 'vdf:minutosu' cannot be read")
-                .contains("unknown state format version 2");
-        assertThat(pipeline.deadLetters.readValue().reason()).contains("unknown state format version 2");
+                .contains("unknown state format version 3");
+        assertThat(pipeline.deadLetters.readValue().reason()).contains("unknown state format version 3");
         assertThat(pipeline.rawStore(RatestreamTopology.BUDGETS_STORE).get(key)).isEqualTo(newer);
     }
 

@@ -1,0 +1,241 @@
+package io.ratestream.streams.rating;
+
+import io.ratestream.schemas.command.Command;
+import io.ratestream.schemas.event.RatedCall;
+import io.ratestream.schemas.model.CallDescriptor;
+import io.ratestream.schemas.model.MinuteBucket;
+import io.ratestream.schemas.model.OpenSession;
+import io.ratestream.schemas.model.UserBudget;
+import io.ratestream.schemas.reply.ErrorKind;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Prepaid sessions (docs/sessions.md): what a session holds of a budget, and the grants of SessionStart and
+ * SessionUpdate, the debit of SessionEnd and of an expiry.
+ *
+ * <p><b>The hold.</b> An open session holds a call: from its start, for its reserved seconds (used so far
+ * plus the last grant), to its destination. The budget as everything else sees it, the <em>held</em> budget,
+ * is the stored budget after each open session's call has been rated on it and taken from it, one after the
+ * other in the order of the budget's session list, as if the calls had ended: their bucket seconds taken
+ * from the buckets, their cost from the credit. A grant goes to the end of the list, so a session's hold is
+ * always rated on what the sessions before it left, which is what it was granted on. A grant is the longest
+ * call whose cost fits in the credit of the budget held by all the other sessions, so that while clients stay
+ * within their grants the held credit never goes below zero: open sessions never promise more than the budget
+ * can pay.
+ *
+ * <p>Pure and deterministic, like {@link Engine}: the only "now" is the command's accepted-at instant.
+ */
+final class SessionRules {
+
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+
+    private final Rater rater;
+
+    SessionRules(Rater rater) {
+        this.rater = rater;
+    }
+
+    /** What a call takes from a budget: its cost from the credit, nanoseconds from buckets (by index; null: none). */
+    private record Take(BigDecimal cost, long[] taken) {
+    }
+
+    /**
+     * The budget with the holds of its open sessions taken, except the session {@code except} (null for
+     * none): what the other operations may use. The same instance when nothing is held.
+     */
+    UserBudget held(UserBudget budget, String tenant, String subject, String except) {
+        if (budget == null || budget.sessions().isEmpty()) {
+            return budget;
+        }
+        UserBudget view = budget;
+        for (OpenSession session : budget.sessions()) {
+            if (!session.sessionId().equals(except)) {
+                view = apply(view, holdOf(view, tenant, subject, session));
+            }
+        }
+        return view;
+    }
+
+    /**
+     * A session's hold on what the sessions before it left. A call that cannot be rated any more (its rating
+     * profile was removed) holds the money it was granted on, so that nothing else gets that money and every
+     * other operation of the budget still works.
+     */
+    private Take holdOf(UserBudget view, String tenant, String subject, OpenSession session) {
+        try {
+            Rater.Rating rating = rater.rate(tenant, subject, session.destination(), session.timeStart(),
+                    Rater.nanos(session.reserved()), view, false);
+            return new Take(rating.cost(), rating.taken());
+        } catch (RatingException e) {
+            return new Take(session.reservedCost(), null);
+        }
+    }
+
+    /** SessionStart: the longest grant up to Amount on the held budget; no grant is insufficient funds. */
+    Decision start(UserBudget budget, Command command) {
+        CallDescriptor d = command.descriptor();
+        if (budget.session(d.sessionId()) != null) {
+            return Engine.refuse(budget, command, ErrorKind.BAD_REQUEST, "session " + d.sessionId()
+                    + " is already open for " + d.subject() + ": update or end it, or start another SessionId");
+        }
+        if (budget.sessions().size() >= UserBudget.MAX_OPEN_SESSIONS) {
+            return Engine.refuse(budget, command, ErrorKind.BAD_REQUEST, "subject " + d.subject() + " has "
+                    + UserBudget.MAX_OPEN_SESSIONS + " sessions open, the most a budget may have: end one first");
+        }
+        OffsetDateTime start = d.timeStart() != null ? d.timeStart() : command.acceptedAt().atOffset(ZoneOffset.UTC);
+        UserBudget view = held(budget, d.cstmId(), d.subject(), null);
+        BigDecimal grant = longest(view, d.cstmId(), d.subject(), d.destinationPrefix(), start, BigDecimal.ZERO,
+                d.amount());
+        if (grant.signum() == 0) {
+            return Engine.refuse(budget, command, ErrorKind.INSUFFICIENT_FUNDS, "no credit for a session to "
+                    + d.destinationPrefix() + ": " + Engine.plain(view.credit()) + " left"
+                    + (budget.sessions().isEmpty() ? "" : " after what " + budget.sessions().size()
+                            + " open session(s) hold"));
+        }
+        BigDecimal cost = costOf(view, d.cstmId(), d.subject(), d.destinationPrefix(), start, grant);
+        OpenSession session = new OpenSession(d.sessionId(), d.destinationPrefix(), d.tor(), start, BigDecimal.ZERO,
+                grant, grant, command.acceptedAt(), 1, cost);
+        List<OpenSession> sessions = new ArrayList<>(budget.sessions());
+        sessions.add(session);
+        return Engine.changed(budget, budget.withSessions(sessions), command, grant, null);
+    }
+
+    /** SessionUpdate: Used so far, and the longest further grant up to Amount on the budget the others hold. */
+    Decision update(UserBudget budget, Command command) {
+        CallDescriptor d = command.descriptor();
+        OpenSession session = budget.session(d.sessionId());
+        if (session == null) {
+            return notOpen(budget, command);
+        }
+        if (d.used().compareTo(session.used()) < 0) {
+            return Engine.refuse(budget, command, ErrorKind.BAD_REQUEST, "Used " + Engine.plain(d.used())
+                    + " is less than the " + Engine.plain(session.used()) + " seconds an earlier update reported");
+        }
+        UserBudget view = held(budget, d.cstmId(), d.subject(), session.sessionId());
+        BigDecimal grant = longest(view, d.cstmId(), d.subject(), session.destination(), session.timeStart(), d.used(),
+                d.amount());
+        BigDecimal cost = costOf(view, d.cstmId(), d.subject(), session.destination(), session.timeStart(),
+                d.used().add(grant));
+        List<OpenSession> sessions = without(budget, session);
+        sessions.add(session.regranted(d.used(), grant, command.acceptedAt(), cost));
+        return Engine.changed(budget, budget.withSessions(sessions), command, grant, null);
+    }
+
+    /** SessionEnd: the whole call rated on the budget the others hold, debited; the hold released. */
+    Decision end(UserBudget budget, Command command) {
+        OpenSession session = budget.session(command.descriptor().sessionId());
+        if (session == null) {
+            return notOpen(budget, command);
+        }
+        return debit(budget, command, session, command.descriptor().used(), RatedCall.EndedBy.CLIENT);
+    }
+
+    /**
+     * SessionExpiry: the session ended as if every second of its hold was used, when it is still at the grant
+     * the expiry names ({@code Amount}); otherwise (ended, or granted again since) nothing happens and the
+     * answer is 0.
+     */
+    Decision expire(UserBudget budget, Command command) {
+        OpenSession session = budget.session(command.descriptor().sessionId());
+        if (session == null || BigDecimal.valueOf(session.grants()).compareTo(command.descriptor().amount()) != 0) {
+            return Engine.value(budget, command, BigDecimal.ZERO);
+        }
+        return debit(budget, command, session, session.reserved(), RatedCall.EndedBy.EXPIRY);
+    }
+
+    private Decision debit(UserBudget budget, Command command, OpenSession session, BigDecimal used,
+            RatedCall.EndedBy endedBy) {
+        CallDescriptor d = command.descriptor();
+        UserBudget view = held(budget, d.cstmId(), d.subject(), session.sessionId());
+        Rater.Rating rating = rater.rate(d.cstmId(), d.subject(), session.destination(), session.timeStart(),
+                Rater.nanos(used), view, true);
+        // Taken from the stored budget: the buckets hold at least what the held view offered the call.
+        UserBudget after = apply(budget, new Take(rating.cost(), rating.taken())).withSessions(without(budget, session));
+        RatedCall call = new RatedCall(session.sessionId(), d.cstmId(), d.subject(), session.destination(),
+                rating.profile().destinationPrefix(), session.tor(), session.timeStart(), command.acceptedAt(), used,
+                session.reserved(), used.subtract(session.reserved()).max(BigDecimal.ZERO), rating.cost(),
+                rating.connectFee(), rating.spans(), after.credit(), endedBy);
+        return Engine.changed(budget, after, command, rating.cost(), call);
+    }
+
+    private static Decision notOpen(UserBudget budget, Command command) {
+        CallDescriptor d = command.descriptor();
+        return Engine.refuse(budget, command, ErrorKind.NOT_FOUND, "no open session " + d.sessionId() + " for "
+                + d.subject() + ": it has ended, expired or never started");
+    }
+
+    /**
+     * The longest grant g, to the millisecond and at most {@code wanted}, such that a call of {@code used + g}
+     * seconds from {@code start} costs no more than the view's credit; 0 when not even a millisecond more fits.
+     * A call's cost never falls as it gets longer (from its first millisecond on: a zero-length call pays the
+     * connect fee that a call beginning on a minute bucket does not), so this bisects.
+     */
+    private BigDecimal longest(UserBudget view, String tenant, String subject, String number, OffsetDateTime start,
+            BigDecimal used, BigDecimal wanted) {
+        BigDecimal credit = view.credit();
+        if (wanted.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
+        if (costOf(view, tenant, subject, number, start, used.add(wanted)).compareTo(credit) <= 0) {
+            return wanted;
+        }
+        long unaffordable = wanted.multiply(THOUSAND).setScale(0, RoundingMode.CEILING).longValueExact();
+        if (unaffordable <= 1
+                || costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(1, 3))).compareTo(credit) > 0) {
+            return BigDecimal.ZERO;
+        }
+        long affordable = 1;
+        while (unaffordable - affordable > 1) {
+            long middle = (affordable + unaffordable) >>> 1;
+            if (costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(middle, 3)))
+                    .compareTo(credit) <= 0) {
+                affordable = middle;
+            } else {
+                unaffordable = middle;
+            }
+        }
+        return BigDecimal.valueOf(affordable, 3);
+    }
+
+    private BigDecimal costOf(UserBudget view, String tenant, String subject, String number, OffsetDateTime start,
+            BigDecimal seconds) {
+        return rater.rate(tenant, subject, number, start, Rater.nanos(seconds), view, false).cost();
+    }
+
+    /** The budget less a call's cost and bucket seconds. */
+    private static UserBudget apply(UserBudget budget, Take take) {
+        UserBudget after = budget.withCredit(budget.credit().subtract(take.cost()));
+        if (take.taken() == null) {
+            return after;
+        }
+        List<MinuteBucket> buckets = new ArrayList<>(budget.minuteBuckets());
+        for (int i = 0; i < buckets.size(); i++) {
+            if (take.taken()[i] != 0) {
+                MinuteBucket bucket = buckets.get(i);
+                buckets.set(i, bucket.withSeconds(bucket.seconds().subtract(seconds(take.taken()[i]))));
+            }
+        }
+        return after.withMinuteBuckets(buckets);
+    }
+
+    /** Nanoseconds as seconds, without trailing zeros (and never in exponent form). */
+    private static BigDecimal seconds(long nanos) {
+        BigDecimal seconds = BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
+        return seconds.scale() < 0 ? seconds.setScale(0) : seconds;
+    }
+
+    private static List<OpenSession> without(UserBudget budget, OpenSession session) {
+        List<OpenSession> sessions = new ArrayList<>(budget.sessions().size());
+        for (OpenSession other : budget.sessions()) {
+            if (other != session) {
+                sessions.add(other);
+            }
+        }
+        return sessions;
+    }
+}
