@@ -52,6 +52,44 @@ class SessionRulesTest {
                 session(budget.id(), "0256", null, AT_1758, null, amount)));
     }
 
+    /** docs/sessions.md, "A call's life": every number of that page. */
+    @Test
+    void theWorkedExampleOfTheDocs() {
+        UserBudget rif = budget("rif", "30", null);
+        String number = "0256308200";
+        Decision a = engine.decide(rif, command(Method.SESSION_START, session("rif", number, "call-a", AT_1758, null, "600")));
+        assertThat(a.reply().value()).isEqualByComparingTo("180"); // 120 s x 0.2 + 60 s x 0.1 = 30
+        assertThat(a.budget().credit()).isEqualByComparingTo("30");
+
+        Decision b = engine.decide(a.budget(), command(Method.SESSION_START, session("rif", number, "call-b", AT_1758, null, "60")));
+        assertThat(b.reply().errorKind()).isEqualTo(ErrorKind.INSUFFICIENT_FUNDS);
+        assertThat(b.reply().error()).isEqualTo("no credit for a session to 0256308200: 0 left after what 1 open session(s) hold");
+        assertThat(engine.decide(a.budget(), command(Method.GET_MAX_SESSION_TIME,
+                session("rif", number, null, AT_1758, null, "60"))).reply().value()).isEqualByComparingTo("0");
+
+        Decision update = engine.decide(a.budget(), command(Method.SESSION_UPDATE, session("rif", number, "call-a", null, "60", "300"),
+                Instant.parse("2012-02-02T17:59:00Z")));
+        assertThat(update.reply().value()).isEqualByComparingTo("120"); // 60 used + 120 = the same 180 s
+
+        Decision end = engine.decide(update.budget(), command(Method.SESSION_END, session("rif", number, "call-a", null, "150", null),
+                Instant.parse("2012-02-02T18:00:30Z")));
+        assertThat(end.reply().value()).isEqualByComparingTo("27"); // 120 s x 0.2 + 30 s x 0.1
+        assertThat(end.budget().credit()).isEqualByComparingTo("3");
+        RatedCall call = end.events().get(0).ratedCall();
+        assertThat(call.timespans()).extracting(t -> t.cost().stripTrailingZeros().toPlainString()).containsExactly("24", "3");
+        assertThat(call.destinationPrefix()).isEqualTo("0256");
+        assertThat(call.granted()).isEqualByComparingTo("180");
+
+        Decision c = engine.decide(end.budget(), command(Method.SESSION_START,
+                session("rif", number, "call-c", "2012-02-02T18:05:00Z", null, "60"), Instant.parse("2012-02-02T18:05:00Z")));
+        assertThat(c.reply().value()).isEqualByComparingTo("30"); // 3 / 0.1
+        Decision expired = engine.decide(c.budget(), command(Method.SESSION_EXPIRY, session("rif", null, "call-c", null, null, "1"),
+                Instant.parse("2012-02-02T18:06:35Z")));
+        assertThat(expired.reply().value()).isEqualByComparingTo("3");
+        assertThat(expired.budget().credit()).isEqualByComparingTo("0");
+        assertThat(expired.events().get(0).ratedCall().endedBy()).isEqualTo(RatedCall.EndedBy.EXPIRY);
+    }
+
     @Test
     void concurrentSessionsNeverHoldMoreThanTheCredit() {
         UserBudget rif = budget("rif", "30", null);
