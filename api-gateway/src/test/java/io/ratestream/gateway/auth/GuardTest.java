@@ -90,7 +90,7 @@ class GuardTest {
             Role expected = switch (method) {
                 case GET_COST, GET_MAX_SESSION_TIME, GET_EXACT_MAX_SESSION_TIME -> Role.RATE;
                 case RESET_VOLUME_DISCOUNT_SECONDS, RESET_USER_BUDGET -> Role.TOPUP;
-                case SET_USER_BUDGET, MONTHLY_REFILL -> Role.ADMIN;
+                case SET_USER_BUDGET, MONTHLY_REFILL, SESSION_EXPIRY -> Role.ADMIN;
                 default -> Role.CHARGE;
             };
             assertThat(Guard.required(method, call("vdf", "5"))).as(method.wireName()).isEqualTo(expected);
