@@ -120,23 +120,18 @@ public final class Engine {
             return wanted;
         }
         BigDecimal credit = budget.credit();
-        if (costOf(budget, command, wanted).compareTo(credit) <= 0) {
+        BigDecimal costWanted = costOf(budget, command, wanted);
+        if (costWanted.compareTo(credit) <= 0) {
             return wanted;
         }
-        if (costOf(budget, command, BigDecimal.ZERO).compareTo(credit) > 0) {
+        BigDecimal costNone = costOf(budget, command, BigDecimal.ZERO);
+        if (costNone.compareTo(credit) > 0) {
             return BigDecimal.ZERO;
         }
-        // Cost never decreases with duration (prices are not negative): bisect on milliseconds.
-        long affordable = 0;
+        // Cost never decreases with duration (prices are not negative): search the milliseconds.
         long unaffordable = wanted.multiply(THOUSAND).setScale(0, RoundingMode.CEILING).longValueExact();
-        while (unaffordable - affordable > 1) {
-            long middle = (affordable + unaffordable) >>> 1;
-            if (costOf(budget, command, BigDecimal.valueOf(middle, 3)).compareTo(credit) <= 0) {
-                affordable = middle;
-            } else {
-                unaffordable = middle;
-            }
-        }
+        long affordable = LongestCall.search(millis -> costOf(budget, command, BigDecimal.valueOf(millis, 3)), credit,
+                0, costNone, unaffordable, costWanted);
         return BigDecimal.valueOf(affordable, 3);
     }
 

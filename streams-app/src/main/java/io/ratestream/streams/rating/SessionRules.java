@@ -173,7 +173,7 @@ final class SessionRules {
      * The longest grant g, to the millisecond and at most {@code wanted}, such that a call of {@code used + g}
      * seconds from {@code start} costs no more than the view's credit; 0 when not even a millisecond more fits.
      * A call's cost never falls as it gets longer (from its first millisecond on: a zero-length call pays the
-     * connect fee that a call beginning on a minute bucket does not), so this bisects.
+     * connect fee that a call beginning on a minute bucket does not), so {@link LongestCall} can search it.
      */
     private BigDecimal longest(UserBudget view, String tenant, String subject, String number, OffsetDateTime start,
             BigDecimal used, BigDecimal wanted) {
@@ -181,24 +181,19 @@ final class SessionRules {
         if (wanted.signum() == 0) {
             return BigDecimal.ZERO;
         }
-        if (costOf(view, tenant, subject, number, start, used.add(wanted)).compareTo(credit) <= 0) {
+        BigDecimal costWanted = costOf(view, tenant, subject, number, start, used.add(wanted));
+        if (costWanted.compareTo(credit) <= 0) {
             return wanted;
         }
         long unaffordable = wanted.multiply(THOUSAND).setScale(0, RoundingMode.CEILING).longValueExact();
-        if (unaffordable <= 1
-                || costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(1, 3))).compareTo(credit) > 0) {
+        BigDecimal costOne = unaffordable <= 1 ? null
+                : costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(1, 3)));
+        if (costOne == null || costOne.compareTo(credit) > 0) {
             return BigDecimal.ZERO;
         }
-        long affordable = 1;
-        while (unaffordable - affordable > 1) {
-            long middle = (affordable + unaffordable) >>> 1;
-            if (costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(middle, 3)))
-                    .compareTo(credit) <= 0) {
-                affordable = middle;
-            } else {
-                unaffordable = middle;
-            }
-        }
+        long affordable = LongestCall.search(
+                millis -> costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(millis, 3))), credit,
+                1, costOne, unaffordable, costWanted);
         return BigDecimal.valueOf(affordable, 3);
     }
 
