@@ -46,13 +46,15 @@ final class SessionRules {
 
     /**
      * The budget with the holds of its open sessions taken, except the session {@code except} (null for
-     * none): what the other operations may use. The same instance when nothing is held.
+     * none): what the other operations may use, without its session list (a view, never stored). The same
+     * instance when nothing is held.
      */
     UserBudget held(UserBudget budget, String tenant, String subject, String except) {
         if (budget == null || budget.sessions().isEmpty()) {
             return budget;
         }
-        UserBudget view = budget;
+        // The view carries no sessions: each step of the loop copies the budget record, and would copy them.
+        UserBudget view = budget.withSessions(List.of());
         for (OpenSession session : budget.sessions()) {
             if (!session.sessionId().equals(except)) {
                 view = apply(view, holdOf(view, tenant, subject, session));
