@@ -72,7 +72,7 @@ public final class Engine {
 
     /** The budget less what its open sessions hold (docs/sessions.md); the budget itself when none is open. */
     private UserBudget held(UserBudget budget, Command command) {
-        return sessions.held(budget, command.descriptor().cstmId(), command.descriptor().subject(), null);
+        return sessions.held(budget, command.descriptor().cstmId(), command.descriptor().subject());
     }
 
     private Reply getCost(UserBudget budget, Command command) {

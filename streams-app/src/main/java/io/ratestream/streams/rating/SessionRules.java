@@ -21,12 +21,19 @@ import java.util.List;
  * <p><b>The hold.</b> An open session holds a call: from its start, for its reserved seconds (used so far
  * plus the last grant), to its destination. The budget as everything else sees it, the <em>held</em> budget,
  * is the stored budget after each open session's call has been rated on it and taken from it, one after the
- * other in the order of the budget's session list, as if the calls had ended: their bucket seconds taken
- * from the buckets, their cost from the credit. A grant goes to the end of the list, so a session's hold is
- * always rated on what the sessions before it left, which is what it was granted on. A grant is the longest
- * call whose cost fits in the credit of the budget held by all the other sessions, so that while clients stay
- * within their grants the held credit never goes below zero: open sessions never promise more than the budget
- * can pay.
+ * other in the order the sessions started (the budget's session list), as if the calls had ended: their
+ * bucket seconds taken from the buckets, their cost from the credit. The order never changes while a
+ * session is open, so the bucket seconds a session holds stay its own: a later session, an update of an
+ * earlier one that stays within its hold, or an end cannot move them to another session.
+ *
+ * <p><b>The guarantee.</b> A grant is the longest call that keeps the held credit at least zero: for a start,
+ * the new session is last and its call must fit in the held credit; for an update, the session's new call is
+ * rated where it stands and every session after it is rated again after it (a longer call may take bucket
+ * seconds they held, and they then pay money), and the whole must still fit. An end rates the call on the
+ * budget less the holds of the sessions before it, which is what its hold was rated on: within its hold it
+ * takes the same buckets and costs at most what it held, and the sessions after it, rated again, find at
+ * least what they held. So while clients stay within their grants the held credit never goes below zero:
+ * open sessions never promise more than the budget can pay.
  *
  * <p>Pure and deterministic, like {@link Engine}: the only "now" is the command's accepted-at instant.
  */
@@ -45,20 +52,22 @@ final class SessionRules {
     }
 
     /**
-     * The budget with the holds of its open sessions taken, except the session {@code except} (null for
-     * none): what the other operations may use, without its session list (a view, never stored). The same
-     * instance when nothing is held.
+     * The budget with the holds of all its open sessions taken: what the other operations may use, without
+     * its session list (a view, never stored). The same instance when nothing is held.
      */
-    UserBudget held(UserBudget budget, String tenant, String subject, String except) {
+    UserBudget held(UserBudget budget, String tenant, String subject) {
         if (budget == null || budget.sessions().isEmpty()) {
             return budget;
         }
+        return heldBefore(budget, tenant, subject, budget.sessions().size());
+    }
+
+    /** The budget, without its session list, less the holds of its first {@code count} open sessions. */
+    private UserBudget heldBefore(UserBudget budget, String tenant, String subject, int count) {
         // The view carries no sessions: each step of the loop copies the budget record, and would copy them.
         UserBudget view = budget.withSessions(List.of());
-        for (OpenSession session : budget.sessions()) {
-            if (!session.sessionId().equals(except)) {
-                view = apply(view, holdOf(view, tenant, subject, session));
-            }
+        for (int i = 0; i < count; i++) {
+            view = apply(view, holdOf(view, tenant, subject, budget.sessions().get(i)));
         }
         return view;
     }
@@ -90,9 +99,9 @@ final class SessionRules {
                     + UserBudget.MAX_OPEN_SESSIONS + " sessions open, the most a budget may have: end one first");
         }
         OffsetDateTime start = d.timeStart() != null ? d.timeStart() : command.acceptedAt().atOffset(ZoneOffset.UTC);
-        UserBudget view = held(budget, d.cstmId(), d.subject(), null);
-        BigDecimal grant = longest(view, d.cstmId(), d.subject(), d.destinationPrefix(), start, BigDecimal.ZERO,
-                d.amount());
+        UserBudget view = held(budget, d.cstmId(), d.subject());
+        BigDecimal grant = longest(seconds -> costOf(view, d.cstmId(), d.subject(), d.destinationPrefix(), start,
+                seconds), view.credit(), BigDecimal.ZERO, d.amount());
         if (grant.signum() == 0) {
             return Engine.refuse(budget, command, ErrorKind.INSUFFICIENT_FUNDS, "no credit for a session to "
                     + d.destinationPrefix() + ": " + Engine.plain(view.credit()) + " left"
@@ -118,13 +127,16 @@ final class SessionRules {
             return Engine.refuse(budget, command, ErrorKind.BAD_REQUEST, "Used " + Engine.plain(d.used())
                     + " is less than the " + Engine.plain(session.used()) + " seconds an earlier update reported");
         }
-        UserBudget view = held(budget, d.cstmId(), d.subject(), session.sessionId());
-        BigDecimal grant = longest(view, d.cstmId(), d.subject(), session.destination(), session.timeStart(), d.used(),
-                d.amount());
-        BigDecimal cost = costOf(view, d.cstmId(), d.subject(), session.destination(), session.timeStart(),
+        int index = budget.sessions().indexOf(session);
+        UserBudget before = heldBefore(budget, d.cstmId(), d.subject(), index);
+        List<OpenSession> after = budget.sessions().subList(index + 1, budget.sessions().size());
+        // The call so far plus a further grant, and then the holds of the sessions after it, must all fit.
+        BigDecimal grant = longest(seconds -> costWithFollowers(before, d.cstmId(), d.subject(), session, seconds,
+                after), before.credit(), d.used(), d.amount());
+        BigDecimal cost = costOf(before, d.cstmId(), d.subject(), session.destination(), session.timeStart(),
                 d.used().add(grant));
-        List<OpenSession> sessions = without(budget, session);
-        sessions.add(session.regranted(d.used(), grant, command.acceptedAt(), cost));
+        List<OpenSession> sessions = new ArrayList<>(budget.sessions());
+        sessions.set(index, session.regranted(d.used(), grant, command.acceptedAt(), cost));
         return Engine.changed(budget, budget.withSessions(sessions), command, grant, null);
     }
 
@@ -153,7 +165,8 @@ final class SessionRules {
     private Decision debit(UserBudget budget, Command command, OpenSession session, BigDecimal used,
             RatedCall.EndedBy endedBy) {
         CallDescriptor d = command.descriptor();
-        UserBudget view = held(budget, d.cstmId(), d.subject(), session.sessionId());
+        // Rated on what its hold was rated on: the budget less the holds of the sessions that started before it.
+        UserBudget view = heldBefore(budget, d.cstmId(), d.subject(), budget.sessions().indexOf(session));
         Rater.Rating rating = rater.rate(d.cstmId(), d.subject(), session.destination(), session.timeStart(),
                 Rater.nanos(used), view, true);
         // Taken from the stored budget: the buckets hold at least what the held view offered the call.
@@ -171,32 +184,53 @@ final class SessionRules {
                 + d.subject() + ": it has ended, expired or never started");
     }
 
+    /** The cost to fit in a credit of a call (and what comes with it) of a number of seconds. */
+    @FunctionalInterface
+    private interface CostOfSeconds {
+        BigDecimal of(BigDecimal seconds);
+    }
+
     /**
-     * The longest grant g, to the millisecond and at most {@code wanted}, such that a call of {@code used + g}
-     * seconds from {@code start} costs no more than the view's credit; 0 when not even a millisecond more fits.
-     * A call's cost never falls as it gets longer (from its first millisecond on: a zero-length call pays the
-     * connect fee that a call beginning on a minute bucket does not), so {@link LongestCall} can search it.
+     * The longest grant g, to the millisecond and at most {@code wanted}, such that the cost of {@code used + g}
+     * seconds is at most {@code credit}; 0 when not even a millisecond more fits. A call's cost never falls as
+     * it gets longer (from its first millisecond on: a zero-length call pays the connect fee that a call
+     * beginning on a minute bucket does not), nor does what the sessions after it must pay once it takes more
+     * of the buckets, so {@link LongestCall} can search it.
      */
-    private BigDecimal longest(UserBudget view, String tenant, String subject, String number, OffsetDateTime start,
-            BigDecimal used, BigDecimal wanted) {
-        BigDecimal credit = view.credit();
+    private static BigDecimal longest(CostOfSeconds cost, BigDecimal credit, BigDecimal used, BigDecimal wanted) {
         if (wanted.signum() == 0) {
             return BigDecimal.ZERO;
         }
-        BigDecimal costWanted = costOf(view, tenant, subject, number, start, used.add(wanted));
+        BigDecimal costWanted = cost.of(used.add(wanted));
         if (costWanted.compareTo(credit) <= 0) {
             return wanted;
         }
         long unaffordable = wanted.multiply(THOUSAND).setScale(0, RoundingMode.CEILING).longValueExact();
-        BigDecimal costOne = unaffordable <= 1 ? null
-                : costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(1, 3)));
+        BigDecimal costOne = unaffordable <= 1 ? null : cost.of(used.add(BigDecimal.valueOf(1, 3)));
         if (costOne == null || costOne.compareTo(credit) > 0) {
             return BigDecimal.ZERO;
         }
-        long affordable = LongestCall.search(
-                millis -> costOf(view, tenant, subject, number, start, used.add(BigDecimal.valueOf(millis, 3))), credit,
-                1, costOne, unaffordable, costWanted);
+        long affordable = LongestCall.search(millis -> cost.of(used.add(BigDecimal.valueOf(millis, 3))), credit, 1,
+                costOne, unaffordable, costWanted);
         return BigDecimal.valueOf(affordable, 3);
+    }
+
+    /**
+     * What a session's call of {@code seconds} costs on {@code before}, plus what the holds of the sessions
+     * after it cost once it has taken its part.
+     */
+    private BigDecimal costWithFollowers(UserBudget before, String tenant, String subject, OpenSession session,
+            BigDecimal seconds, List<OpenSession> followers) {
+        Rater.Rating rating = rater.rate(tenant, subject, session.destination(), session.timeStart(),
+                Rater.nanos(seconds), before, false);
+        BigDecimal total = rating.cost();
+        UserBudget view = apply(before, new Take(rating.cost(), rating.taken()));
+        for (OpenSession follower : followers) {
+            Take hold = holdOf(view, tenant, subject, follower);
+            total = total.add(hold.cost());
+            view = apply(view, hold);
+        }
+        return total;
     }
 
     private BigDecimal costOf(UserBudget view, String tenant, String subject, String number, OffsetDateTime start,

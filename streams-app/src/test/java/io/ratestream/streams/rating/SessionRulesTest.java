@@ -175,13 +175,40 @@ class SessionRulesTest {
         assertThat(s1.granted()).isEqualByComparingTo("70");
         assertThat(s1.grants()).isEqualTo(2);
         assertThat(s1.grantedAt()).isEqualTo(Given.ACCEPTED);
-        // the last granted goes last
-        assertThat(updated.budget().sessions()).extracting(OpenSession::sessionId).containsExactly("s2", "s1");
+        // the order the sessions started in stays
+        assertThat(updated.budget().sessions()).extracting(OpenSession::sessionId).containsExactly("s1", "s2");
         assertThat(exactMax(updated.budget(), "60").reply().value()).isEqualByComparingTo("0");
 
         Decision shrunk = update(updated.budget(), "s1", "30", "10"); // holds 40 s now: 8
         assertThat(shrunk.reply().value()).isEqualByComparingTo("10");
         assertThat(exactMax(shrunk.budget(), "300").reply().value()).isEqualByComparingTo("50"); // 30 - 12 - 8 = 10
+    }
+
+    /**
+     * Two calls share 100 free seconds of one bucket: s1 to 0301 at 0.2/s started first and holds them, s2 to
+     * 0302 at 0.1/s pays its 100 s, 10, all the credit. If the end of s1 or an update of it rated s2 first, s2
+     * would take the free seconds and s1 would pay 0.2/s for its 100 seconds: 10 more than the budget has.
+     */
+    @Test
+    void theBucketSecondsASessionHoldsStayItsOwn() {
+        Engine shared = Given.demo().destination("shared", "0301", "0302")
+                .profile(Given.profile("tst", "0301", Given.interval("", "", "0.2", "1")))
+                .profile(Given.profile("tst", "0302", Given.interval("", "", "0.1", "1"))).engine();
+        UserBudget tst = budget("tst", "10", null, Given.bucket("100", 10, "0", "shared"));
+        Decision s1 = shared.decide(tst, command(Method.SESSION_START, session("tst", "0301", "s1", AT_1758, null, "100")));
+        assertThat(s1.reply().value()).isEqualByComparingTo("100"); // all free
+        Decision s2 = shared.decide(s1.budget(), command(Method.SESSION_START, session("tst", "0302", "s2", AT_1758, null, "200")));
+        assertThat(s2.reply().value()).isEqualByComparingTo("100"); // 10 / 0.1
+
+        Decision update = shared.decide(s2.budget(), command(Method.SESSION_UPDATE, session("tst", null, "s1", null, "100", "10")));
+        assertThat(update.reply().value()).isEqualByComparingTo("0"); // s2 would have to pay more than the credit
+
+        Decision ended = shared.decide(update.budget(), command(Method.SESSION_END, session("tst", null, "s1", null, "100", null)));
+        assertThat(ended.reply().value()).isEqualByComparingTo("0");
+        assertThat(ended.budget().credit()).isEqualByComparingTo("10");
+        Decision last = shared.decide(ended.budget(), command(Method.SESSION_END, session("tst", null, "s2", null, "100", null)));
+        assertThat(last.reply().value()).isEqualByComparingTo("10");
+        assertThat(last.budget().credit()).isEqualByComparingTo("0");
     }
 
     @Test
