@@ -214,7 +214,12 @@ public final class Gateway implements RpcService {
             throw RpcException.badRequest("params must be [ {call descriptor} ], an array holding one object");
         }
         try {
-            return mapper.treeToValue(node, CallDescriptor.class);
+            CallDescriptor d = mapper.treeToValue(node, CallDescriptor.class);
+            // A Go client cannot leave out a string field of its struct: it sends "", its zero value, as it sends
+            // 0001-01-01T00:00:00Z for a time it has not set. An empty RequestId means "none", like that time.
+            return d.requestId() == null || !d.requestId().isEmpty() ? d : new CallDescriptor(d.tor(), d.cstmId(),
+                    d.subject(), d.destinationPrefix(), d.timeStart(), d.timeEnd(), d.amount(), null, d.sessionId(),
+                    d.used());
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw RpcException.badRequest("invalid call descriptor: " + Json.describe(e));
         }

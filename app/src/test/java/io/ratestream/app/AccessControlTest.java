@@ -136,6 +136,10 @@ class AccessControlTest {
         }
         cases.add(new Case("ResetVolumeDiscountSeconds", Method.RESET_VOLUME_DISCOUNT_SECONDS, null, Role.TOPUP, null));
         cases.add(new Case("ResetUserBudget", Method.RESET_USER_BUDGET, null, Role.TOPUP, null));
+        // A prepaid session holds and debits credit: the switch's role, whatever its numbers.
+        cases.add(new Case("SessionStart", Method.SESSION_START, "60", Role.CHARGE, null));
+        cases.add(new Case("SessionUpdate", Method.SESSION_UPDATE, "60", Role.CHARGE, null));
+        cases.add(new Case("SessionEnd", Method.SESSION_END, null, Role.CHARGE, null));
         cases.add(new Case("Responder.Status", null, null, Role.ADMIN, null));
         for (String page : List.of("/", "/api/activity", "/status", "/metrics")) {
             cases.add(new Case("GET " + page, null, null, Role.ADMIN, page));
@@ -610,6 +614,8 @@ class AccessControlTest {
             case "TimeStart" -> "ts";
             case "TimeEnd" -> "te";
             case "Amount" -> "amount";
+            case "SessionId" -> "sessionid";
+            case "Used" -> "used";
             default -> throw new IllegalArgumentException(field);
         }, value));
         return "/" + c.method().wireName().toLowerCase(Locale.ROOT) + "?" + params.entrySet().stream()
@@ -631,6 +637,17 @@ class AccessControlTest {
             case GET_MAX_SESSION_TIME, GET_EXACT_MAX_SESSION_TIME, DEBIT_SECONDS -> {
                 fields.put("Subject", "minutosu");
                 fields.put("DestinationPrefix", "0723");
+            }
+            case SESSION_START -> {
+                fields.put("Subject", "minutosu");
+                fields.put("DestinationPrefix", "0723");
+                fields.put("SessionId", "ac-session");
+                fields.put("TimeStart", TS);
+            }
+            case SESSION_UPDATE, SESSION_END -> {
+                fields.put("Subject", "minutosu");
+                fields.put("SessionId", "ac-session");
+                fields.put("Used", "30");
             }
             default -> fields.put("Subject", "minutosu");
         }
@@ -654,7 +671,7 @@ class AccessControlTest {
             request.put("method", "Responder." + c.method().wireName());
             ObjectNode params = request.putArray("params").addObject();
             descriptor(c, tenant).forEach((field, value) -> {
-                if (field.equals("Amount")) {
+                if (field.equals("Amount") || field.equals("Used")) {
                     params.put(field, new java.math.BigDecimal(value));
                 } else {
                     params.put(field, value);

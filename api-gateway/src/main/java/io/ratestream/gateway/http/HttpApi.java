@@ -38,9 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API on one Javalin server: the original GET endpoints, JSON-RPC over POST, status, health,
- * metrics, and the operator's status page ({@code /}, which polls {@code /api/activity}). Routes are
- * declared in {@link #create}; handlers are thin: parse, call the gateway, write. A bad request is
+ * The HTTP API on one Javalin server: the original GET endpoints and the prepaid sessions' ones, JSON-RPC
+ * over POST, status, health, metrics, and the operator's status page ({@code /}, which polls
+ * {@code /api/activity}). Routes are declared in {@link #create}; handlers are thin: parse, call the
+ * gateway, write. A bad request is
  * HTTP 400 with {@code {"Error": "..."}}; a timeout 504; Kafka gone 503.
  */
 public final class HttpApi {
@@ -105,6 +106,9 @@ public final class HttpApi {
             config.routes.get("/addrecievedcallseconds", ctx -> api.get(ctx, Method.ADD_RECEIVED_CALL_SECONDS));
             config.routes.get("/addreceivedcallseconds", ctx -> api.get(ctx, Method.ADD_RECEIVED_CALL_SECONDS));
             config.routes.get("/resetuserbudget", ctx -> api.get(ctx, Method.RESET_USER_BUDGET));
+            config.routes.get("/sessionstart", ctx -> api.get(ctx, Method.SESSION_START));
+            config.routes.get("/sessionupdate", ctx -> api.get(ctx, Method.SESSION_UPDATE));
+            config.routes.get("/sessionend", ctx -> api.get(ctx, Method.SESSION_END));
             config.routes.post("/jsonrpc", api::postJsonRpc);
             // The operator's pages: the admin role when --auth is on (they show every tenant's activity).
             config.routes.get("/", api.admin(ctx -> ctx.contentType("text/html; charset=utf-8").result(api.statusPage)));
@@ -158,6 +162,7 @@ public final class HttpApi {
     private CallDescriptor descriptor(Method method, Map<String, String> query) {
         int tor = query.containsKey("tor") ? integer(query.get("tor"), "tor") : 0;
         BigDecimal amount = query.containsKey("amount") ? decimal(query.get("amount"), "amount") : null;
+        BigDecimal used = query.containsKey("used") ? decimal(query.get("used"), "used") : null;
         OffsetDateTime start = query.containsKey("ts") ? time(query.get("ts"), "ts") : null;
         OffsetDateTime end = query.containsKey("te") ? time(query.get("te"), "te") : null;
         if (method == Method.GET_COST && query.containsKey("duration")) {
@@ -177,7 +182,7 @@ public final class HttpApi {
         // Without ts (and duration) the engine rates a zero-length call from when the request was accepted,
         // which shows the matched prefix and the connect fee: the original example.
         return new CallDescriptor(tor, query.get("cstmid"), query.get("subj"), query.get("dest"), start, end, amount,
-                query.get("requestid"));
+                query.get("requestid"), query.get("sessionid"), used);
     }
 
     private void postJsonRpc(Context ctx) {

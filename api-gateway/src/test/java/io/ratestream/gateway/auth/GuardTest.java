@@ -90,6 +90,9 @@ class GuardTest {
             Role expected = switch (method) {
                 case GET_COST, GET_MAX_SESSION_TIME, GET_EXACT_MAX_SESSION_TIME -> Role.RATE;
                 case RESET_VOLUME_DISCOUNT_SECONDS, RESET_USER_BUDGET -> Role.TOPUP;
+                // a switch's prepaid calls: they hold and debit the budget
+                case SESSION_START, SESSION_UPDATE, SESSION_END -> Role.CHARGE;
+                // the loader's and the service's own commands: never callable through the gateway
                 case SET_USER_BUDGET, MONTHLY_REFILL, SESSION_EXPIRY -> Role.ADMIN;
                 default -> Role.CHARGE;
             };
@@ -107,7 +110,8 @@ class GuardTest {
         for (String key : List.of("k-rate", "k-charge", "k-topup", "k-admin", "k-all")) {
             Caller caller = bearer(key);
             Principal principal = guard.authenticate(caller, "test");
-            for (Method method : EnumSet.complementOf(EnumSet.of(Method.SET_USER_BUDGET, Method.MONTHLY_REFILL))) {
+            for (Method method : EnumSet.complementOf(EnumSet.of(Method.SET_USER_BUDGET, Method.MONTHLY_REFILL,
+                    Method.SESSION_EXPIRY))) {
                 for (String amount : AMOUNT_TAKING.contains(method) ? List.of("1", "0", "-1") : List.of("60")) {
                     CallDescriptor descriptor = call("vdf", amount);
                     Role role = Guard.required(method, descriptor);

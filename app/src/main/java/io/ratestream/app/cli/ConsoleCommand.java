@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "console", mixinStandardHelpOptions = true,
         description = "The 2012 console's commands over JSON-RPC/TCP: getcost, getmaxsessiontime, "
                 + "getexactmaxsessiontime, debitbalance, debitsms, debitseconds, addvolumediscountseconds, "
-                + "resetvolumediscountseconds, addrecievedcallseconds, resetuserbudget, status. Flags take one "
-                + "dash or two, as the original's did.")
+                + "resetvolumediscountseconds, addrecievedcallseconds, resetuserbudget, status; and the prepaid "
+                + "sessions' sessionstart, sessionupdate, sessionend. Flags take one dash or two, as the original's "
+                + "did.")
 final class ConsoleCommand implements Callable<Integer> {
 
     private static final Map<String, String> METHODS = Map.ofEntries(
@@ -35,6 +36,9 @@ final class ConsoleCommand implements Callable<Integer> {
             Map.entry("addrecievedcallseconds", "Responder.AddRecievedCallSeconds"),
             Map.entry("addreceivedcallseconds", "Responder.AddRecievedCallSeconds"),
             Map.entry("resetuserbudget", "Responder.ResetUserBudget"),
+            Map.entry("sessionstart", "Responder.SessionStart"),
+            Map.entry("sessionupdate", "Responder.SessionUpdate"),
+            Map.entry("sessionend", "Responder.SessionEnd"),
             Map.entry("status", "Responder.Status"));
 
     @Parameters(index = "0", description = "the command, e.g. getcost")
@@ -59,8 +63,20 @@ final class ConsoleCommand implements Callable<Integer> {
     @Option(names = {"--te", "-te"}, description = "end time, RFC 3339 (getcost: default the start)")
     String te;
 
-    @Option(names = {"--amount", "-amount"}, description = "amount: cents, SMS, seconds")
+    @Option(names = {"--amount", "-amount"}, description = "amount: cents, SMS, seconds (sessions: seconds wanted)")
     String amount;
+
+    @Option(names = {"--sessionid", "-sessionid"},
+            description = "the prepaid session (sessionstart, sessionupdate, sessionend)")
+    String sessionId;
+
+    @Option(names = {"--used", "-used"}, description = "seconds the session used since its start (sessionupdate, "
+            + "sessionend)")
+    String used;
+
+    @Option(names = {"--requestid", "-requestid"},
+            description = "a request id: the same id again is a retry, answered as the first time and applied once")
+    String requestId;
 
     @Option(names = {"--tor", "-tor"}, defaultValue = "0", description = "type of record (default: ${DEFAULT-VALUE})")
     int tor;
@@ -109,6 +125,15 @@ final class ConsoleCommand implements Callable<Integer> {
         }
         if (amount != null) {
             descriptor.put("Amount", new java.math.BigDecimal(amount));
+        }
+        if (sessionId != null) {
+            descriptor.put("SessionId", sessionId);
+        }
+        if (used != null) {
+            descriptor.put("Used", new java.math.BigDecimal(used));
+        }
+        if (requestId != null) {
+            descriptor.put("RequestId", requestId);
         }
         ObjectNode request = mapper.createObjectNode().put("id", 1).put("method", method);
         request.putArray("params").add(descriptor);
