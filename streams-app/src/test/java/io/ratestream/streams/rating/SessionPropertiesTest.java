@@ -147,7 +147,6 @@ class SessionPropertiesTest {
                 steps(kinds).list().ofMinSize(1).ofMaxSize(40)).as(Scenario::new);
     }
 
-    @SuppressWarnings("unchecked")
     private static Arbitrary<Kind> kinds(boolean debits, boolean malformed) {
         List<Tuple.Tuple2<Integer, Kind>> weighted = new ArrayList<>(List.of(Tuple.of(4, Kind.START),
                 Tuple.of(3, Kind.UPDATE), Tuple.of(3, Kind.END), Tuple.of(1, Kind.EXPIRY),
@@ -158,7 +157,7 @@ class SessionPropertiesTest {
         if (malformed) {
             weighted.add(Tuple.of(1, Kind.MALFORMED));
         }
-        return Arbitraries.frequency(weighted.toArray(new Tuple.Tuple2[0]));
+        return Arbitraries.frequency(weighted);
     }
 
     /** Clients within their grants, no positive DebitBalance. */
