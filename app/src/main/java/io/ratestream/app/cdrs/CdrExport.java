@@ -309,6 +309,11 @@ public final class CdrExport {
                 + e.getMessage() + ")", e);
     }
 
+    /** "1 call", "3 calls". */
+    public static String calls(long count) {
+        return count + (count == 1 ? " call" : " calls");
+    }
+
     private static boolean startsWith(byte[] key, byte[] prefix) {
         if (key == null || key.length < prefix.length) {
             return false;
@@ -363,8 +368,8 @@ public final class CdrExport {
 
         private String counters(long now) {
             double seconds = Math.max((now - started) / 1e9, 1e-3);
-            return String.format(Locale.ROOT, "read %d records (%.0f/s), exported %d calls", records,
-                    records / seconds, calls) + (unreadable == 0 ? "" : ", skipped " + unreadable + " unreadable");
+            return String.format(Locale.ROOT, "read %d records (%.0f/s), exported %s", records, records / seconds,
+                    calls(calls)) + (unreadable == 0 ? "" : ", skipped " + unreadable + " unreadable");
         }
     }
 }

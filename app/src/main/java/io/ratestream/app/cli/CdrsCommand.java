@@ -42,13 +42,13 @@ final class CdrsCommand implements Callable<Integer> {
     String tenant;
 
     @Option(names = "--from", paramLabel = "TIME", converter = TimeConverter.class,
-            description = "export calls that started at or after this RFC 3339 time, e.g. 2026-03-01T00:00:00Z "
-                    + "(default: no bound, every call the topic still holds)")
+            description = "export calls that started at or after this RFC 3339 time, e.g. 2026-03-01T00:00:00Z; "
+                    + "without it, from the oldest call the topic still holds")
     Instant from;
 
     @Option(names = "--to", paramLabel = "TIME", converter = TimeConverter.class,
-            description = "export calls that started before this RFC 3339 time, e.g. 2026-04-01T00:00:00Z "
-                    + "(default: no bound, up to the newest event)")
+            description = "export calls that started before this RFC 3339 time, e.g. 2026-04-01T00:00:00Z; "
+                    + "without it, up to the newest call")
     Instant to;
 
     @Option(names = "--format", paramLabel = "csv|jsonl", defaultValue = "csv", converter = FormatConverter.class,
@@ -58,7 +58,7 @@ final class CdrsCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "FILE",
             description = "write to FILE instead of standard output; it appears, replacing any FILE, only once the "
-                    + "export is complete (default: standard output)")
+                    + "export is complete; without it, standard output")
     Path output;
 
     @Option(names = "--seek-margin-seconds", defaultValue = "" + CdrExport.DEFAULT_SEEK_MARGIN_SECONDS,
@@ -97,7 +97,7 @@ final class CdrsCommand implements Callable<Integer> {
                 summary = export.export(range, format.open(out, Json.newMapper()));
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            System.out.printf("wrote %d calls of tenant %s to %s%n", summary.calls(), tenant, output);
+            System.out.printf("wrote %s of tenant %s to %s%n", CdrExport.calls(summary.calls()), tenant, output);
             return 0;
         } finally {
             Files.deleteIfExists(partial);
