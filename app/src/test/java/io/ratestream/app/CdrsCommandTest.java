@@ -24,6 +24,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -173,6 +174,8 @@ class CdrsCommandTest {
         assertThat(written).startsWith(HEADER + "\r\n").contains(",s-1,").contains(",s-2,").contains(",s-3,")
                 .contains(",s-4,").contains(",s-6,").doesNotContain(",s-5,").doesNotContain("older");
         assertThat(written.split("\r\n", -1)).hasSize(7); // the header, 5 calls, and after the last CRLF nothing
+        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
         try (var files = Files.list(dir)) {
             assertThat(files.map(Path::getFileName).map(Path::toString)).containsExactly("calls.csv");
         }

@@ -90,6 +90,9 @@ final class CdrsCommand implements Callable<Integer> {
             return 0;
         }
         Path target = output.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw usage("--output " + output + " is a directory: give the file to write");
+        }
         Path partial = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".partial");
         try {
             CdrExport.Summary summary;
