@@ -258,7 +258,7 @@ public final class CdrExport {
 
     /** Reads one partition from {@code start} up to {@code end}; fails when no record comes for the stall timeout. */
     private void read(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long start, long end,
-            Progress progress, CallSinkOf each) throws IOException {
+            Progress progress, RecordHandler each) throws IOException {
         if (start >= end) {
             return;
         }
@@ -291,7 +291,7 @@ public final class CdrExport {
     }
 
     @FunctionalInterface
-    private interface CallSinkOf {
+    private interface RecordHandler {
         void accept(ConsumerRecord<byte[], byte[]> record) throws IOException;
     }
 
