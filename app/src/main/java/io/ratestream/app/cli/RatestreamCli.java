@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"", "Every option can also be set in a --config file (bootstrap=HOST:PORT) or as an environment "
                 + "variable (RATESTREAM_BOOTSTRAP); docs/configuration.md lists them all."},
         subcommands = {DevCommand.class, LoadCommand.class, ConsoleCommand.class, StreamsCommand.class,
-            GatewayCommand.class, ReplayCommand.class, RateCommand.class, io.ratestream.app.bench.BenchCommand.class,
+            GatewayCommand.class, ReplayCommand.class, CdrsCommand.class, RateCommand.class, io.ratestream.app.bench.BenchCommand.class,
             KafkaCommand.class, KeysCommand.class, AclsCommand.class, ConfigurationReference.class})
 public final class RatestreamCli implements Runnable {
 
