@@ -78,6 +78,9 @@ final class SessionRules {
      * other operation of the budget still works.
      */
     private Take holdOf(UserBudget view, String tenant, String subject, OpenSession session) {
+        if (session.reserved().signum() == 0) {
+            return new Take(BigDecimal.ZERO, null); // a call of no length costs nothing, connect fee included
+        }
         try {
             Rater.Rating rating = rater.rate(tenant, subject, session.destination(), session.timeStart(),
                     Rater.nanos(session.reserved()), view, false);
@@ -167,8 +170,13 @@ final class SessionRules {
         CallDescriptor d = command.descriptor();
         // Rated on what its hold was rated on: the budget less the holds of the sessions that started before it.
         UserBudget view = heldBefore(budget, d.cstmId(), d.subject(), budget.sessions().indexOf(session));
-        Rater.Rating rating = rater.rate(d.cstmId(), d.subject(), session.destination(), session.timeStart(),
-                Rater.nanos(used), view, true);
+        Rater.Rating rating = used.signum() == 0
+                // A call that never lasted (never answered) costs nothing: not even the connect fee that GetCost
+                // shows for a zero-length call, which a hold that began on a free bucket did not count.
+                ? new Rater.Rating(rater.findProfile(d.cstmId(), d.subject(), session.destination()), BigDecimal.ZERO,
+                        BigDecimal.ZERO, List.of(), null)
+                : rater.rate(d.cstmId(), d.subject(), session.destination(), session.timeStart(), Rater.nanos(used),
+                        view, true);
         // Taken from the stored budget: the buckets hold at least what the held view offered the call.
         UserBudget after = apply(budget, new Take(rating.cost(), rating.taken())).withSessions(without(budget, session));
         RatedCall call = new RatedCall(session.sessionId(), d.cstmId(), d.subject(), session.destination(),
@@ -233,8 +241,12 @@ final class SessionRules {
         return total;
     }
 
+    /** What a call of {@code seconds} costs on the view; nothing for no seconds (see {@link #holdOf}). */
     private BigDecimal costOf(UserBudget view, String tenant, String subject, String number, OffsetDateTime start,
             BigDecimal seconds) {
+        if (seconds.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
         return rater.rate(tenant, subject, number, start, Rater.nanos(seconds), view, false).cost();
     }
 
