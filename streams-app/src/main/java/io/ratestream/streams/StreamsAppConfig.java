@@ -92,13 +92,18 @@ public record StreamsAppConfig(
      * expired: a switch's update or end may come late by a network's and a switch's delays, not by a minute.
      */
     public static final long DEFAULT_SESSION_GRACE_SECONDS = 60;
+    /**
+     * Longest session grace, in seconds (31 days, the longest call): a session held longer than a call can
+     * last would only keep its hold for nothing. Larger values are refused at start-up.
+     */
+    public static final long MAX_SESSION_GRACE_SECONDS = 31L * 24 * 3600;
 
     public StreamsAppConfig {
         java.util.Objects.requireNonNull(replication, "replication");
         java.util.Objects.requireNonNull(sessionGrace, "sessionGrace");
-        if (sessionGrace.isNegative()) {
-            throw new IllegalArgumentException("the session grace must be 0 or more, was " + sessionGrace.toSeconds()
-                    + " s");
+        if (sessionGrace.isNegative() || sessionGrace.compareTo(Duration.ofSeconds(MAX_SESSION_GRACE_SECONDS)) > 0) {
+            throw new IllegalArgumentException("the session grace must be 0 to " + MAX_SESSION_GRACE_SECONDS
+                    + " s (31 days), was " + sessionGrace.toSeconds() + " s");
         }
         if (standbyReplicas < 0) {
             throw new IllegalArgumentException("standby replicas must be 0 or more, was " + standbyReplicas);

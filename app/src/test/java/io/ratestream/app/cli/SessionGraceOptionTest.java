@@ -37,17 +37,27 @@ class SessionGraceOptionTest {
     }
 
     @Test
-    void shouldRefuseANegativeGrace() {
+    void shouldRefuseANegativeGraceAndOneAboveTheMost() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
+        int negative;
+        int tooLong;
+        int longest;
         try {
-            code = RatestreamCli.execute(Map.of(), "streams", "--session-grace", "-1");
+            negative = RatestreamCli.execute(Map.of(), "streams", "--session-grace", "-1");
+            tooLong = RatestreamCli.execute(Map.of(), "streams", "--session-grace",
+                    "" + (StreamsAppConfig.MAX_SESSION_GRACE_SECONDS + 1));
+            longest = ((StreamsCommand) parsed(Map.of(), "streams", "--session-grace",
+                    "" + StreamsAppConfig.MAX_SESSION_GRACE_SECONDS)).settings().sessionGrace().toDays() == 31 ? 0 : 1;
         } finally {
             System.setErr(saved);
         }
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("the session grace must be 0 or more, was -1 s");
+        assertThat(negative).isEqualTo(1);
+        assertThat(tooLong).isEqualTo(1);
+        assertThat(longest).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("the session grace must be 0 to 2678400 s (31 days), was -1 s")
+                .contains("the session grace must be 0 to 2678400 s (31 days), was 2678401 s");
     }
 }
