@@ -15,6 +15,7 @@ import io.ratestream.schemas.reply.ErrorKind;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.schemas.topics.Topics;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -333,6 +334,29 @@ class SessionExpiryTopologyTest {
                     RatestreamTopology.SESSION_DEADLINES_STORE);
             assertThat(count(replayed)).isZero();
         }
+    }
+
+    @Test
+    void shouldRemoveADeadlineEntryItCannotReadAndGoOn() {
+        session(Method.SESSION_START, "rif", "call-6", null, "60");
+        byte[] early = new byte[Long.BYTES]; // 1970 with the sign bit flipped: before every real deadline
+        early[0] = (byte) 0x80;
+        deadlines().put(Bytes.wrap(concat(early, "no separator".getBytes(StandardCharsets.UTF_8))),
+                new byte[] {0, 0, 0, 1});
+        deadlines().put(Bytes.wrap(concat(early, "vdf:rif\u001fx".getBytes(StandardCharsets.UTF_8))),
+                new byte[] {1}); // a value that is not a grant number
+
+        advance(Duration.ofSeconds(120));
+
+        assertThat(expiriesWritten()).singleElement().satisfies(expiry ->
+                assertThat(expiry.descriptor().sessionId()).isEqualTo("call-6"));
+        assertThat(count(deadlines())).isZero();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     @Test
