@@ -26,6 +26,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param streamThreads stream threads of this instance
  * @param idempotencyRetention how long a request id's reply is kept and replayed to retries
  * @param refillCheck how often budgets are checked for a due monthly refill; null disables the check
+ * @param sessionGrace how long a prepaid session may go past its last grant with no update or end before
+ *     the service ends it as if every granted second was used (docs/sessions.md); never null nor negative
  * @param partitions partitions of the commands topic when this app creates it
  * @param replication copies and min.insync.replicas of the topics this app creates, its own and Kafka
  *     Streams' internal ones ({@link Replication#DEFAULTS}: the cluster's defaults)
@@ -53,6 +55,7 @@ public record StreamsAppConfig(
         int streamThreads,
         Duration idempotencyRetention,
         Duration refillCheck,
+        Duration sessionGrace,
         int partitions,
         Replication replication,
         int standbyReplicas,
@@ -84,9 +87,24 @@ public record StreamsAppConfig(
      * Twenty commit intervals: a transaction open this long means the instance is stalled anyway.
      */
     public static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 2_000;
+    /**
+     * Default seconds a prepaid session may go past its last grant with no update or end before it is
+     * expired: a switch's update or end may come late by a network's and a switch's delays, not by a minute.
+     */
+    public static final long DEFAULT_SESSION_GRACE_SECONDS = 60;
+    /**
+     * Longest session grace, in seconds (31 days, the longest call): a session held longer than a call can
+     * last would only keep its hold for nothing. Larger values are refused at start-up.
+     */
+    public static final long MAX_SESSION_GRACE_SECONDS = 31L * 24 * 3600;
 
     public StreamsAppConfig {
         java.util.Objects.requireNonNull(replication, "replication");
+        java.util.Objects.requireNonNull(sessionGrace, "sessionGrace");
+        if (sessionGrace.isNegative() || sessionGrace.compareTo(Duration.ofSeconds(MAX_SESSION_GRACE_SECONDS)) > 0) {
+            throw new IllegalArgumentException("the session grace must be 0 to " + MAX_SESSION_GRACE_SECONDS
+                    + " s (31 days), was " + sessionGrace.toSeconds() + " s");
+        }
         if (standbyReplicas < 0) {
             throw new IllegalArgumentException("standby replicas must be 0 or more, was " + standbyReplicas);
         }
@@ -107,7 +125,7 @@ public record StreamsAppConfig(
         return new StreamsAppConfig(bootstrapServers, DEFAULT_APPLICATION_ID, stateDir,
                 StreamsConfig.EXACTLY_ONCE_V2, Duration.ofMillis(DEFAULT_COMMIT_INTERVAL_MS), Duration.ofMillis(5),
                 Duration.ZERO, DEFAULT_STREAM_THREADS, Duration.ofHours(DEFAULT_IDEMPOTENCY_RETENTION_HOURS),
-                Duration.ofMinutes(15), DEFAULT_PARTITIONS, Replication.DEFAULTS, DEFAULT_STANDBY_REPLICAS,
+                Duration.ofMinutes(15), Duration.ofSeconds(DEFAULT_SESSION_GRACE_SECONDS), DEFAULT_PARTITIONS, Replication.DEFAULTS, DEFAULT_STANDBY_REPLICAS,
                 Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS), Duration.ofMillis(DEFAULT_TRANSACTION_TIMEOUT_MS),
                 Map.of());
     }
@@ -131,6 +149,7 @@ public record StreamsAppConfig(
         public int streamThreads;
         public Duration idempotencyRetention;
         public Duration refillCheck;
+        public Duration sessionGrace;
         public int partitions;
         public Replication replication;
         public int standbyReplicas;
@@ -149,6 +168,7 @@ public record StreamsAppConfig(
             streamThreads = from.streamThreads;
             idempotencyRetention = from.idempotencyRetention;
             refillCheck = from.refillCheck;
+            sessionGrace = from.sessionGrace;
             partitions = from.partitions;
             replication = from.replication;
             standbyReplicas = from.standbyReplicas;
@@ -160,7 +180,8 @@ public record StreamsAppConfig(
         StreamsAppConfig build() {
             return new StreamsAppConfig(bootstrapServers, applicationId, stateDir, processingGuarantee,
                     commitInterval, pollInterval, producerLinger, streamThreads, idempotencyRetention, refillCheck,
-                    partitions, replication, standbyReplicas, sessionTimeout, transactionTimeout, kafkaProperties);
+                    sessionGrace, partitions, replication, standbyReplicas, sessionTimeout, transactionTimeout,
+                    kafkaProperties);
         }
     }
 
@@ -182,6 +203,10 @@ public record StreamsAppConfig(
 
     public StreamsAppConfig withRefillCheck(Duration value) {
         return with(b -> b.refillCheck = value);
+    }
+
+    public StreamsAppConfig withSessionGrace(Duration value) {
+        return with(b -> b.sessionGrace = value);
     }
 
     public StreamsAppConfig withKafkaProperties(Map<String, String> value) {

@@ -52,6 +52,9 @@ final class DevCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.TopicReplication replication;
 
+    @Mixin
+    SharedOptions.Sessions sessions;
+
 
     @Option(names = "--partitions", defaultValue = "" + StreamsAppConfig.DEFAULT_PARTITIONS,
             description = "partitions of the topics created on a fresh data dir (default: ${DEFAULT-VALUE})")
@@ -115,9 +118,9 @@ final class DevCommand implements Callable<Integer> {
         try {
             // The demo data is loaded before the gateway opens its ports: a client that connects as soon as
             // a port accepts finds the data there.
-            stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), dataDir.resolve("streams"))
-                            .withKafkaProperties(kafkaProperties.values).withPartitions(partitions)
-                            .withReplication(replication.value()),
+            stack = DevStack.start(sessions.applyTo(StreamsAppConfig.defaults(broker.bootstrapServers(),
+                            dataDir.resolve("streams")).withKafkaProperties(kafkaProperties.values)
+                            .withPartitions(partitions).withReplication(replication.value())),
                     limits.applyTo(GatewayConfig.defaults(broker.bootstrapServers())).withBind(listeners.bind)
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                             .withKafkaProperties(kafkaProperties.values).withTls(tlsSettings)

@@ -210,6 +210,21 @@ public final class SharedOptions {
         }
     }
 
+    /** How the streams app treats prepaid sessions whose switch went silent (docs/sessions.md). */
+    static final class Sessions {
+        @Option(names = "--session-grace", paramLabel = "SECONDS",
+                defaultValue = "" + io.ratestream.streams.StreamsAppConfig.DEFAULT_SESSION_GRACE_SECONDS,
+                description = "seconds a prepaid session may go past its last grant with no SessionUpdate or "
+                        + "SessionEnd before the service ends it as if every granted second was used (about 5 s "
+                        + "later at most); applies to sessions already open too (default: ${DEFAULT-VALUE})")
+        long graceSeconds;
+
+        /** The configuration with this grace. */
+        io.ratestream.streams.StreamsAppConfig applyTo(io.ratestream.streams.StreamsAppConfig config) {
+            return config.withSessionGrace(Duration.ofSeconds(graceSeconds));
+        }
+    }
+
     /** Replication of the topics a command creates: ratestream's and Kafka Streams' internal ones. */
     static final class TopicReplication {
         @Option(names = "--replication-factor", defaultValue = "" + io.ratestream.streams.Replication.BROKER_DEFAULT,

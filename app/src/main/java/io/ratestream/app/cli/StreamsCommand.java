@@ -52,6 +52,9 @@ final class StreamsCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.TopicReplication replication;
 
+    @Mixin
+    SharedOptions.Sessions sessions;
+
     @Option(names = "--standby-replicas", defaultValue = "" + StreamsAppConfig.DEFAULT_STANDBY_REPLICAS,
             description = "warm copies of each partition's budgets kept by other instances, so that a killed "
                     + "instance's subscribers move to one that has them already; placed only where another "
@@ -93,7 +96,7 @@ final class StreamsCommand implements Callable<Integer> {
 
     /** The configuration these options say. */
     StreamsAppConfig settings() {
-        return StreamsAppConfig.defaults(kafka.bootstrap, stateDir).with(b -> {
+        return sessions.applyTo(StreamsAppConfig.defaults(kafka.bootstrap, stateDir).with(b -> {
             b.applicationId = applicationId;
             b.processingGuarantee = guarantee;
             b.commitInterval = Duration.ofMillis(commitIntervalMs);
@@ -105,7 +108,7 @@ final class StreamsCommand implements Callable<Integer> {
             b.sessionTimeout = Duration.ofMillis(sessionTimeoutMs);
             b.transactionTimeout = Duration.ofMillis(transactionTimeoutMs);
             b.kafkaProperties = kafkaProperties.values;
-        });
+        }));
     }
 
     @Override

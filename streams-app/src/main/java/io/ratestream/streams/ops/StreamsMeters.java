@@ -30,6 +30,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code ratestream.streams.dead.letters{reason}}: records the command processor dead-lettered, by
  *       {@link DeadLetterReason} (every reason is there from the start, at 0);
  *   <li>{@code ratestream.streams.refills}: monthly refill commands the refill check wrote;
+ *   <li>{@code ratestream.streams.session.expiries}: session expiry commands the expiry check wrote;
  *   <li>{@code ratestream.streams.thread.replacements}: failed stream threads replaced;
  *   <li>{@code ratestream.streams.restore.partitions}, {@code ratestream.streams.restore.remaining.records}
  *       (gauges) and {@code ratestream.streams.restored.records} (counter): state restoration;
@@ -48,6 +49,7 @@ public final class StreamsMeters implements CommandMetrics, AutoCloseable {
     private final Map<String, Map<String, Counter>> commands = new ConcurrentHashMap<>();
     private final Map<DeadLetterReason, Counter> letters = new EnumMap<>(DeadLetterReason.class);
     private final Counter refills;
+    private final Counter expiries;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private KafkaStreamsMetrics kafka;
     private volatile IntSupplier replacements = () -> 0;
@@ -66,6 +68,9 @@ public final class StreamsMeters implements CommandMetrics, AutoCloseable {
         }
         refills = Counter.builder("ratestream.streams.refills")
                 .description("monthly refill commands written by the refill check").register(registry);
+        expiries = Counter.builder("ratestream.streams.session.expiries")
+                .description("session expiry commands written by the expiry check (sessions with no update or end "
+                        + "within their grant plus the grace)").register(registry);
     }
 
     /**
@@ -116,6 +121,11 @@ public final class StreamsMeters implements CommandMetrics, AutoCloseable {
     @Override
     public void refillIssued() {
         refills.increment();
+    }
+
+    @Override
+    public void expiryIssued() {
+        expiries.increment();
     }
 
     /** Stops the Kafka metrics' refresh and the GC listener; the registry can still be scraped. */

@@ -39,4 +39,11 @@ public interface CommandMetrics {
     /** The refill check wrote a monthly refill command (it may be written again until it is applied). */
     default void refillIssued() {
     }
+
+    /**
+     * The session expiry check wrote a {@code SessionExpiry} command for a session whose grant plus the grace
+     * ran out (once per session and grant; the engine ends the session only if no update came since).
+     */
+    default void expiryIssued() {
+    }
 }

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * a budget-setting one only when it was admitted: the {@link CommandHandler} decides against the stores,
  * the reply goes to the route the command asked for, the events follow. So every budget changes in the
  * offset order of one log, which the replay reads in the same order. Nothing here reads a clock, except
- * the refill check, which only writes ordinary commands into the log.
+ * the refill check and the session expiry check, which only write ordinary commands into the log. The
+ * deadlines of open sessions ({@link SessionDeadlines}) follow the budgets in the same staged write as the
+ * budget, so they too depend on the log alone.
  *
  * <p><b>No record stalls its partition.</b> A record that cannot be processed, for whatever reason (it
  * does not parse or validate, it is too large, the engine fails, the state it needs cannot be read, a
@@ -73,12 +75,16 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private final ObjectMapper mapper;
     private final Duration retention;
     private final Duration refillCheck;
+    private final Duration sessionGrace;
     private final int maxValueBytes;
     private final CommandMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, UserBudget> budgets;
     /** Admission entries: {@link Admission#entryKey} to the admin record's place. */
     private StagedStore<String, String> admitted;
+    /** The deadlines store, staged with the others; the expiry check writes it through {@link #deadlines}. */
+    private StagedStore<Bytes, byte[]> stagedDeadlines;
+    private SessionDeadlines deadlines;
     private List<StagedStore<?, ?>> staged;
     private StoreLedger ledger;
     private CommandHandler handler;
@@ -92,10 +98,15 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private record Output(Record<String, Object> record, String sink) {
     }
 
-    /** @param metrics told what became of each record and refill check, after its outputs are forwarded */
+    /**
+     * @param refillCheck how often the refill check runs; null: never
+     * @param sessionGrace how long past its grant a session may go unreported before the expiry check ends it
+     * @param metrics told what became of each record and refill and expiry check, after its outputs are forwarded
+     */
     CommandProcessor(ReferenceBook reference, ObjectMapper mapper, Duration retention, Duration refillCheck,
-            int maxValueBytes, CommandMetrics metrics) {
+            Duration sessionGrace, int maxValueBytes, CommandMetrics metrics) {
         this.metrics = metrics;
+        this.sessionGrace = sessionGrace;
         this.reference = reference;
         this.mapper = mapper;
         this.reader = new CommandReader(new JsonSerde<>(mapper, Command.class));
@@ -117,13 +128,17 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 context.getStateStore(RatestreamTopology.PROCESSED_INDEX_STORE), StateCodec.bytes(), maxValueBytes);
         this.admitted = new StagedStore<>(context.getStateStore(RatestreamTopology.ADMITTED_STORE),
                 StateCodec.utf8(), maxValueBytes);
-        this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex, admitted);
+        this.stagedDeadlines = new StagedStore<>(context.getStateStore(RatestreamTopology.SESSION_DEADLINES_STORE),
+                StateCodec.bytes(), maxValueBytes);
+        this.deadlines = new SessionDeadlines(stagedDeadlines);
+        this.staged = List.of(stagedBudgets, stagedProcessed, stagedIndex, admitted, stagedDeadlines);
         this.ledger = new StoreLedger(stagedBudgets, stagedProcessed, stagedIndex);
         KeyValueStore<String, byte[]> profiles = context.getStateStore(RatestreamTopology.RATING_PROFILES_STORE);
         this.handler = new CommandHandler(new Engine(reference.over(profiles)), retention);
         if (refillCheck != null) {
             context.schedule(refillCheck, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
         }
+        context.schedule(SessionDeadlines.CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::writeDueExpiries);
     }
 
     @Override
@@ -182,8 +197,10 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         }
         // The budget first (the handler's read of it then costs nothing): one that cannot be read fails
         // here, named as what it is, rather than inside the handler, which would take it for the engine's.
-        ledger.budget(command.key());
+        UserBudget before = ledger.budget(command.key());
         CommandHandler.Outcome handled = handler.handle(ledger, command);
+        // The sessions' deadlines follow the budget in the same staged write (the staged read costs nothing).
+        deadlines.follow(command.key(), before, ledger.budget(command.key()));
         long timestamp = record.timestamp();
         outputs.add(reply(handled.reply(), command.replyTo(), timestamp));
         for (BudgetEvent event : handled.events()) {
@@ -370,6 +387,46 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                     metrics.refillIssued();
                 }
             }
+        }
+    }
+
+    /**
+     * The expiry check: writes a {@code SessionExpiry} command into {@code ratestream.admin-commands} for each
+     * session whose last grant plus the grace has run out by {@code now} (at most
+     * {@link SessionDeadlines#MAX_EXPIRIES_PER_CHECK}, oldest first), and removes its deadline, so it is written
+     * once (under exactly-once the removal commits with the written commands, or neither does). The command
+     * is admitted and applied like a refill; the engine ends the session only if it is still at the grant the
+     * command names.
+     */
+    private void writeDueExpiries(long now) {
+        Instant at = Instant.ofEpochMilli(now);
+        try {
+            for (SessionDeadlines.Due due : deadlines.due(at.minus(sessionGrace),
+                    SessionDeadlines.MAX_EXPIRIES_PER_CHECK)) {
+                deadlines.remove(due);
+                Command expiry = expiryOf(due, at);
+                if (expiry != null) {
+                    context.forward(new Record<>(expiry.key(), expiry, now), RatestreamTopology.REFILL_SINK);
+                    metrics.expiryIssued();
+                }
+            }
+        } catch (RuntimeException e) {
+            // Kafka's (the task fails): the deadlines stay, and a repeated expiry is a retry
+            stagedDeadlines.discard();
+            throw e;
+        }
+        stagedDeadlines.commit();
+    }
+
+    /** The expiry of a due session, or null (logged) for an entry that no command could have written. */
+    private static Command expiryOf(SessionDeadlines.Due due, Instant at) {
+        try {
+            return SessionDeadlines.command(due, at);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("expiry check: dropped the deadline of session {} of {}:{}, which is not a command ({})",
+                    DeadLetters.cut(due.sessionId()), DeadLetters.cut(due.tenant()), DeadLetters.cut(due.subject()),
+                    DeadLetters.cut(e.getMessage()));
+            return null;
         }
     }
 

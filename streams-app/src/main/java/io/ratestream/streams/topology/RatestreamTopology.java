@@ -25,8 +25,9 @@ import org.apache.kafka.streams.state.Stores;
  *  ratestream.admin-commands ─┴► command-processor ─┬─► replies sink  (topic/partition from the command's ReplyTo)
  *     (raw bytes, one source)    budgets            ├─► ratestream.events
  *                                processed-requests ├─► ratestream.dead-letters
- *                                ...-by-time        ├─► ratestream.admin-commands (monthly refill commands)
- *                                admitted-commands  └─► ratestream.commands (admitted copies of admin records,
+ *                                ...-by-time        ├─► ratestream.admin-commands (monthly refill and session
+ *                                admitted-commands  │     expiry commands)
+ *                                session-deadlines  └─► ratestream.commands (admitted copies of admin records,
  *                                                         to the admin record's partition number)
  *  ratestream.rating-profiles ─► global store (RocksDB) ◄── read by command-processor, through the ReferenceBook
  *  ratestream.destinations    ─► global store (RocksDB) + ReferenceBook
@@ -46,6 +47,7 @@ public final class RatestreamTopology {
     public static final String REPLIES_SINK = "replies-sink";
     public static final String EVENTS_SINK = "events-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    /** ratestream.admin-commands: the commands the processor's checks write (monthly refills, session expiries). */
     public static final String REFILL_SINK = "refill-commands-sink";
     public static final String ADMITTED_SINK = "admitted-commands-sink";
 
@@ -61,6 +63,11 @@ public final class RatestreamTopology {
      * copy is applied, so the store holds about the commands in flight.
      */
     public static final String ADMITTED_STORE = "admitted-commands";
+    /**
+     * The deadlines of the open prepaid sessions, ordered by time ({@link SessionDeadlines}): persistent,
+     * changelogged; an entry per open session, written and removed with its budget.
+     */
+    public static final String SESSION_DEADLINES_STORE = "session-deadlines";
     public static final String RATING_PROFILES_STORE = "rating-profiles";
     public static final String DESTINATIONS_STORE = "destinations";
     public static final String TARIFF_PLANS_STORE = "tariff-plans";
@@ -97,7 +104,8 @@ public final class RatestreamTopology {
         topology.addSource(COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS,
                 Topics.ADMIN_COMMANDS, Topics.QUERIES);
         topology.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(book, mapper,
-                config.idempotencyRetention(), config.refillCheck(), maxValueBytes, metrics), COMMANDS_SOURCE);
+                config.idempotencyRetention(), config.refillCheck(), config.sessionGrace(), maxValueBytes, metrics),
+                COMMANDS_SOURCE);
         // Byte-valued: the processor's StagedStores encode each value once (io.ratestream.streams.state).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGETS_STORE),
                 Serdes.String(), Serdes.ByteArray()), COMMAND_PROCESSOR);
@@ -107,6 +115,8 @@ public final class RatestreamTopology {
                 Serdes.Bytes(), Serdes.ByteArray()), COMMAND_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ADMITTED_STORE),
                 Serdes.String(), Serdes.ByteArray()), COMMAND_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()), COMMAND_PROCESSOR);
 
         topology.addSink(REPLIES_SINK, RoutedReply.topics(Topics.REPLIES), new StringSerializer(),
                 RecordLimits.bounded(RoutedReply.serializer(topics.replies().valueSerde().serializer()), maxValueBytes),

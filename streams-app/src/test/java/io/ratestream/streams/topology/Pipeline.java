@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -64,7 +65,12 @@ final class Pipeline implements AutoCloseable {
 
     /** A pipeline that reports what becomes of each command to {@code metrics}. */
     Pipeline(Path stateDir, Instant wallClock, Map<String, String> kafkaProperties, CommandMetrics metrics) {
-        StreamsAppConfig config = StreamsAppConfig.defaults("dummy:9092", stateDir).withKafkaProperties(kafkaProperties);
+        this(stateDir, wallClock, config -> config.withKafkaProperties(kafkaProperties), metrics);
+    }
+
+    /** A pipeline with the default configuration as {@code configure} changes it. */
+    Pipeline(Path stateDir, Instant wallClock, UnaryOperator<StreamsAppConfig> configure, CommandMetrics metrics) {
+        StreamsAppConfig config = configure.apply(StreamsAppConfig.defaults("dummy:9092", stateDir));
         driver = new TopologyTestDriver(RatestreamTopology.build(config, book, metrics), config.toProperties(),
                 wallClock);
         StringSerializer keys = new StringSerializer();
