@@ -1,7 +1,9 @@
 package io.ratestream.schemas.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Objects;
@@ -63,6 +65,16 @@ public record OpenSession(
             throw new IllegalArgumentException(field + " must not be negative; got " + v.toPlainString());
         }
         return v;
+    }
+
+    /**
+     * When the last grant runs out: {@code grantedAt} plus {@code granted} seconds, rounded up to the
+     * millisecond. The session expires a grace after it; an expiry names it, with the grant number, so that
+     * it never ends a later session that reuses the id.
+     */
+    @JsonIgnore
+    public Instant grantRunsOut() {
+        return grantedAt.plusMillis(granted.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact());
     }
 
     /** This session after a grant: {@code used} seconds so far, {@code grant} more, held at {@code cost}. */

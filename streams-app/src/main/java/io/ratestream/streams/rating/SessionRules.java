@@ -154,12 +154,14 @@ final class SessionRules {
 
     /**
      * SessionExpiry: the session ended as if every second of its hold was used, when it is still at the grant
-     * the expiry names ({@code Amount}); otherwise (ended, or granted again since) nothing happens and the
-     * answer is 0.
+     * the expiry names ({@code Amount}, and {@code TimeEnd} when that grant ran out, if given); otherwise
+     * (ended, granted again since, or another session that reuses the id) nothing happens and the answer is 0.
      */
     Decision expire(UserBudget budget, Command command) {
-        OpenSession session = budget.session(command.descriptor().sessionId());
-        if (session == null || BigDecimal.valueOf(session.grants()).compareTo(command.descriptor().amount()) != 0) {
+        CallDescriptor d = command.descriptor();
+        OpenSession session = budget.session(d.sessionId());
+        if (session == null || BigDecimal.valueOf(session.grants()).compareTo(d.amount()) != 0
+                || d.timeEnd() != null && !session.grantRunsOut().equals(d.timeEnd().toInstant())) {
             return Engine.value(budget, command, BigDecimal.ZERO);
         }
         return debit(budget, command, session, session.reserved(), RatedCall.EndedBy.EXPIRY);

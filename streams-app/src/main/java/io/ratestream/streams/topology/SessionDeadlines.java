@@ -8,7 +8,6 @@ import io.ratestream.schemas.model.Names;
 import io.ratestream.schemas.model.OpenSession;
 import io.ratestream.schemas.model.UserBudget;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -17,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -68,7 +68,6 @@ final class SessionDeadlines {
     static final int MAX_EXPIRIES_PER_CHECK = 1_000;
 
     private static final char SEPARATOR = '\u001f';
-    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
     private static final String PREFIX = "expiry:";
 
     private final KeyValueStore<Bytes, byte[]> store;
@@ -150,7 +149,7 @@ final class SessionDeadlines {
 
     /**
      * The expiry of a due session: an ordinary, admin-only command ({@code SessionExpiry}, {@code Amount} the
-     * grant it expires), accepted at {@code acceptedAt}. Its request id is the same for the same session, grant
+     * grant it expires, {@code TimeEnd} when that grant ran out), accepted at {@code acceptedAt}. Its request id is the same for the same session, grant
      * and deadline ({@code expiry:<grant>:<deadline millis>:<tenant:subject>:<session id>}, or with the SHA-256
      * of {@code tenant:subject} U+001F session id in hex when that is longer than {@link Names#MAX_REQUEST_ID}):
      * a repeat is a retry, and a session id used again later for another session gets another id.
@@ -162,15 +161,15 @@ final class SessionDeadlines {
         if (id.length() > Names.MAX_REQUEST_ID) {
             id = head + sha256(key + SEPARATOR + due.sessionId());
         }
-        CallDescriptor descriptor = new CallDescriptor(0, due.tenant(), due.subject(), null, null, null,
-                BigDecimal.valueOf(due.grant()), null, due.sessionId(), null);
+        // TimeEnd: when the expired grant ran out, which the engine also compares (a session id reused since).
+        CallDescriptor descriptor = new CallDescriptor(0, due.tenant(), due.subject(), null, null,
+                due.deadline().atOffset(ZoneOffset.UTC), BigDecimal.valueOf(due.grant()), null, due.sessionId(), null);
         return new Command(id, Method.SESSION_EXPIRY, descriptor, acceptedAt, null, null);
     }
 
     /** When a session's last grant runs out: its accepted-at plus its granted seconds, up to the millisecond. */
     static Instant deadline(OpenSession session) {
-        long grantMillis = session.granted().multiply(THOUSAND).setScale(0, RoundingMode.CEILING).longValueExact();
-        return session.grantedAt().plusMillis(grantMillis);
+        return session.grantRunsOut();
     }
 
     /** The key of a session's entry. */

@@ -307,6 +307,15 @@ class SessionRulesTest {
         assertThat(expired.events().get(0).ratedCall().endedBy()).isEqualTo(RatedCall.EndedBy.EXPIRY);
         assertThat(expired.events().get(0).ratedCall().used()).isEqualByComparingTo("60");
 
+        // Another session that reuses the id, at grant 1 too: an expiry of the first one's grant leaves it open.
+        CallDescriptor ranOutAt1800 = new CallDescriptor(0, "vdf", "rif", null, null,
+                OffsetDateTime.parse("2012-02-02T18:00:00Z"), BigDecimal.ONE, null, "s1", null);
+        assertThat(engine.decide(open, command(Method.SESSION_EXPIRY, ranOutAt1800, LATER)).budget()).isSameAs(open);
+        CallDescriptor ranOutAt1701 = new CallDescriptor(0, "vdf", "rif", null, null,
+                OffsetDateTime.parse("2012-02-02T17:01:00Z"), BigDecimal.ONE, null, "s1", null); // 17:00 + 60 s
+        assertThat(engine.decide(open, command(Method.SESSION_EXPIRY, ranOutAt1701, LATER)).reply().value())
+                .isEqualByComparingTo("12");
+
         UserBudget renewed = update(open, "s1", "50", "60").budget(); // grant 2
         Decision stale = engine.decide(renewed, command(Method.SESSION_EXPIRY, expiry, LATER));
         assertThat(stale.reply().value()).isEqualByComparingTo("0");
