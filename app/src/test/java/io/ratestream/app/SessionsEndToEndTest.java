@@ -80,9 +80,10 @@ class SessionsEndToEndTest {
     @BeforeAll
     void start(KafkaBroker broker, @TempDir Path state) throws Exception {
         bootstrap = broker.bootstrapServers();
-        // No refill check: nothing but this test's clients writes a command while it counts offsets.
+        // No refill check: nothing but this test's clients writes a command while it counts offsets. A grace of a
+        // day: no session here expires however slowly the machine runs (SessionExpiryEndToEndTest expires them).
         stack = DevStack.start(StreamsAppConfig.defaults(bootstrap, state).withApplicationId(applicationId)
-                        .withRefillCheck(null),
+                        .withRefillCheck(null).withSessionGrace(Duration.ofDays(1)),
                 GatewayConfig.defaults(bootstrap).withPorts(0, 0), Duration.ofSeconds(90));
         RatingProfile rif = EndToEndTest.DEMO.ratingProfiles().stream()
                 .filter(p -> p.subject().equals("rif") && p.destinationPrefix().equals("0256")).findFirst().orElseThrow();

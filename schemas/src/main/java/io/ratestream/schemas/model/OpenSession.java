@@ -69,12 +69,15 @@ public record OpenSession(
 
     /**
      * When the last grant runs out: {@code grantedAt} plus {@code granted} seconds, rounded up to the
-     * millisecond. The session expires a grace after it; an expiry names it, with the grant number, so that
-     * it never ends a later session that reuses the id.
+     * millisecond (a whole number of milliseconds since the epoch, as the expiry check keys it). The session
+     * expires a grace after it; an expiry names it, with the grant number, so that it never ends a later
+     * session that reuses the id.
      */
     @JsonIgnore
     public Instant grantRunsOut() {
-        return grantedAt.plusMillis(granted.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact());
+        Instant exact = grantedAt.plusNanos(granted.movePointRight(9).setScale(0, RoundingMode.CEILING).longValueExact());
+        Instant millis = exact.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return millis.equals(exact) ? millis : millis.plusMillis(1);
     }
 
     /** This session after a grant: {@code used} seconds so far, {@code grant} more, held at {@code cost}. */

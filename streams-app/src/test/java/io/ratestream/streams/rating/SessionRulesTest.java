@@ -315,6 +315,11 @@ class SessionRulesTest {
                 OffsetDateTime.parse("2012-02-02T17:01:00Z"), BigDecimal.ONE, null, "s1", null); // 17:00 + 60 s
         assertThat(engine.decide(open, command(Method.SESSION_EXPIRY, ranOutAt1701, LATER)).reply().value())
                 .isEqualByComparingTo("12");
+        // Accepted with nanoseconds, granted 60.0004 s: runs out at the next whole millisecond, as the check keys it.
+        UserBudget odd = engine.decide(budget("rif", "30", null), command(Method.SESSION_START,
+                session("rif", "0256", "s9", AT_1758, null, "60.0004"), Instant.parse("2012-02-02T17:00:00.000000123Z")))
+                .budget();
+        assertThat(odd.session("s9").grantRunsOut()).isEqualTo(Instant.parse("2012-02-02T17:01:00.001Z"));
 
         UserBudget renewed = update(open, "s1", "50", "60").budget(); // grant 2
         Decision stale = engine.decide(renewed, command(Method.SESSION_EXPIRY, expiry, LATER));
