@@ -30,10 +30,11 @@ final class JsonRpcInputs {
         "Responder.AddVolumeDiscountSeconds", "Responder.ResetVolumeDiscountSeconds", "Responder.AddRecievedCallSeconds",
         "Responder.AddReceivedCallSeconds", "Responder.ResetUserBudget", "Responder.Status", "responder.getcost",
         "RESPONDER.DEBITBALANCE", "GetCost", "Responder.SetUserBudget", "Responder.MonthlyRefill", "Responder.",
-        "Responder.Steal", "", " ", "\u021b\u0103r\u0103", "rpc.discover"};
+        "Responder.Steal", "", " ", "\u021b\u0103r\u0103", "rpc.discover", "Responder.SessionStart",
+        "Responder.SessionUpdate", "Responder.SessionEnd", "Responder.SessionExpiry", "responder.sessionend"};
 
     static final String[] FIELDS = {"TOR", "CstmId", "Subject", "DestinationPrefix", "TimeStart", "TimeEnd", "Amount",
-        "RequestId"};
+        "RequestId", "SessionId", "Used"};
 
     /** Numbers a careful client writes. */
     static final String[] ORDINARY_NUMBERS = {"0", "1", "-1", "7", "100", "1.5", "60.35", "0.000001", "-2.5", "540",
@@ -175,8 +176,9 @@ final class JsonRpcInputs {
             case "Subject" -> hostile ? hostileString(random) : str(random.nextBoolean() ? "rif" : "minutosu");
             case "DestinationPrefix" -> hostile ? hostileString(random) : str("0256");
             case "TimeStart", "TimeEnd" -> str(TIMES[random.nextInt(hostile ? TIMES.length : 3)]);
-            case "Amount" -> hostile ? HUGE_NUMBERS[random.nextInt(HUGE_NUMBERS.length)]
+            case "Amount", "Used" -> hostile ? HUGE_NUMBERS[random.nextInt(HUGE_NUMBERS.length)]
                     : ORDINARY_NUMBERS[random.nextInt(ORDINARY_NUMBERS.length)];
+            case "SessionId" -> hostile ? hostileString(random) : str("call-" + random.nextInt(20));
             default -> hostile ? hostileString(random) : str("req-" + random.nextInt(1000));
         };
     }

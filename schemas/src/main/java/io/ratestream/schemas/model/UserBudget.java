@@ -23,7 +23,7 @@ import java.util.List;
  * @param lastRefill extension: the month of the last monthly refill, so it happens once a month;
  *     null when never refilled
  * @param sessions extension: the prepaid sessions open on the budget, in the order their holds are counted
- *     (the session granted last comes last); empty when none (and then not written); never null. Only
+ *     (the order they started in); empty when none (and then not written); never null. Only
  *     SessionStart, SessionUpdate, SessionEnd and an expiry change them (docs/sessions.md)
  */
 public record UserBudget(
