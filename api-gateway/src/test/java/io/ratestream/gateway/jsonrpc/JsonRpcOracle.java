@@ -246,6 +246,21 @@ final class JsonRpcOracle {
         return new Response(bytes, json);
     }
 
+    /** How many responses the frames after {@code f} are owed at least. */
+    private static int owedAfter(List<Frame> frames, int f) {
+        int owed = 0;
+        for (Frame later : frames.subList(f + 1, frames.size())) {
+            switch (later.kind()) {
+                case REQUEST, INVALID -> owed++;
+                case EXOTIC_REQUEST -> owed += later.id() == null && later.version2() ? 0 : 1;
+                default -> {
+                    // a notification is owed nothing; bad input may be answered by a close instead
+                }
+            }
+        }
+        return owed;
+    }
+
     /**
      * Holds responses against what the frames are owed, in order.
      *
@@ -275,8 +290,15 @@ final class JsonRpcOracle {
                     // nothing owed
                 }
                 case EXOTIC_REQUEST -> {
-                    if (next != null && (frame.id() != null && sameId(frame.id(), next.id())
-                            || next.isError() && (next.id() == null || next.id().isNull()))) {
+                    boolean notification = frame.id() == null && frame.version2();
+                    boolean answers = next != null && (frame.id() != null && sameId(frame.id(), next.id())
+                            || next.isError() && (next.id() == null || next.id().isNull()));
+                    // An exotic notification may get an error with a null id, or nothing; a later frame may be
+                    // owed that same kind of error: the notification takes it only when there is one to spare.
+                    if (answers && notification && responses.size() - r <= owedAfter(frames, f)) {
+                        answers = false;
+                    }
+                    if (answers) {
                         r++;
                         if (closed && r == responses.size()) {
                             return;
