@@ -681,25 +681,8 @@ class AccessControlTest {
         return mapper.writeValueAsString(request);
     }
 
-    /**
-     * The live budgets once the live application has processed every command and equals the replay of
-     * the command log, key by key (what {@code ratestream replay --verify} checks).
-     */
     private Replay.Verification settled() throws Exception {
-        Replay replay = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            Replay.Verification check = replay.verify(applicationId);
-            if (check.identical() && check.liveAtSnapshot()) {
-                return check;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the live budgets of " + applicationId + " did not settle on the replay: "
-                        + check.differences() + ", live at " + check.liveOffsets() + ", replayed up to "
-                        + check.replay().endOffsets());
-            }
-            Thread.sleep(200);
-        }
+        return ReplaySettled.of(bootstrap, applicationId);
     }
 
     /** The end offsets of ratestream.queries, by partition (a replay does not read that topic). */

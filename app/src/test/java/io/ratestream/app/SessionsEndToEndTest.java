@@ -501,20 +501,7 @@ class SessionsEndToEndTest {
         }
     }
 
-    /** The live budgets once they equal the replay of the command log (what {@code replay --verify} checks). */
     private Replay.Verification settled() throws Exception {
-        Replay replay = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            Replay.Verification check = replay.verify(applicationId);
-            if (check.identical() && check.liveAtSnapshot()) {
-                return check;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the live budgets of " + applicationId + " did not settle on the replay: "
-                        + check.differences());
-            }
-            Thread.sleep(200);
-        }
+        return ReplaySettled.of(bootstrap, applicationId);
     }
 }

@@ -6,14 +6,10 @@ import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.Keys;
 import io.ratestream.schemas.model.Names;
 import io.ratestream.schemas.model.UserBudget;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 
 /**
  * The monthly refill (SPEC 3): on {@code ResetDayOfTheMonth} (UTC; in a shorter month, its last day) a
@@ -58,17 +54,9 @@ public final class MonthlyRefill {
         String key = Keys.budget(tenant, subject);
         String id = "refill:" + month + ":" + key;
         if (id.length() > Names.MAX_REQUEST_ID) {
-            id = "refill:" + month + ":" + sha256(key);
+            id = "refill:" + month + ":" + Keys.digest(key);
         }
         return new Command(id, Method.MONTHLY_REFILL, descriptor, acceptedAt, null, null);
     }
 
-    private static String sha256(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 }

@@ -12,14 +12,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
@@ -159,7 +156,7 @@ final class SessionDeadlines {
         String head = PREFIX + due.grant() + ":" + due.deadline().toEpochMilli() + ":";
         String id = head + key + ":" + due.sessionId();
         if (id.length() > Names.MAX_REQUEST_ID) {
-            id = head + sha256(key + SEPARATOR + due.sessionId());
+            id = head + Keys.digest(key + SEPARATOR + due.sessionId());
         }
         // TimeEnd: when the expired grant ran out, which the engine also compares (a session id reused since).
         CallDescriptor descriptor = new CallDescriptor(0, due.tenant(), due.subject(), null, null,
@@ -219,12 +216,4 @@ final class SessionDeadlines {
         return ByteBuffer.allocate(Long.BYTES).putLong(millis ^ Long.MIN_VALUE).array();
     }
 
-    private static String sha256(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 }
