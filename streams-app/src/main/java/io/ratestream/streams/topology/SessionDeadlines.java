@@ -164,16 +164,11 @@ final class SessionDeadlines {
         return new Command(id, Method.SESSION_EXPIRY, descriptor, acceptedAt, null, null);
     }
 
-    /** When a session's last grant runs out: its accepted-at plus its granted seconds, up to the millisecond. */
-    static Instant deadline(OpenSession session) {
-        return session.grantRunsOut();
-    }
-
-    /** The key of a session's entry. */
+    /** The key of a session's entry: when its last grant runs out ({@link OpenSession#grantRunsOut}), then its name. */
     static Bytes key(String budgetKey, OpenSession session) {
         byte[] name = (budgetKey + SEPARATOR + session.sessionId()).getBytes(StandardCharsets.UTF_8);
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + name.length)
-                .put(timePrefix(millis(deadline(session)))).put(name).array());
+                .put(timePrefix(millis(session.grantRunsOut()))).put(name).array());
     }
 
     private static Due read(Bytes key, byte[] value) {

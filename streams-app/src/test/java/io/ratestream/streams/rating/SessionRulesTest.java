@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.event.RatedCall;
 import io.ratestream.schemas.model.CallDescriptor;
+import io.ratestream.schemas.model.Names;
 import io.ratestream.schemas.model.OpenSession;
 import io.ratestream.schemas.model.UserBudget;
 import io.ratestream.schemas.reply.ErrorKind;
@@ -256,6 +257,18 @@ class SessionRulesTest {
         assertThat(start(rif, "s1", "0").reply().error()).contains("must be more than 0");
         assertThat(engine.decide(rif, command(Method.SESSION_UPDATE, session("rif", null, "s1", null, "-1", "1")))
                 .reply().error()).contains("must not be negative");
+    }
+
+    @Test
+    void aSessionIdLongerThanTheLimitIsRefusedAndOpensNothing() {
+        UserBudget rif = budget("rif", "30", null);
+        String longest = "s".repeat(Names.MAX_SESSION_ID);
+
+        assertThat(start(rif, longest, "60").reply().value()).isEqualByComparingTo("60");
+        Decision tooLong = start(rif, longest + "s", "60");
+        assertThat(tooLong.reply().errorKind()).isEqualTo(ErrorKind.BAD_REQUEST);
+        assertThat(tooLong.reply().error()).isEqualTo("SessionId is longer than 128 characters");
+        assertThat(tooLong.budget()).isSameAs(rif);
     }
 
     @Test

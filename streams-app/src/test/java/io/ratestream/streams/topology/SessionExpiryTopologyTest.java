@@ -365,7 +365,7 @@ class SessionExpiryTopologyTest {
         OpenSession session = new OpenSession(longSession, "0256", 0, W0.atOffset(java.time.ZoneOffset.UTC),
                 BigDecimal.ZERO, BigDecimal.TEN, BigDecimal.TEN, W0, 3, BigDecimal.ONE);
         SessionDeadlines.Due due = new SessionDeadlines.Due(SessionDeadlines.key("vdf:rif", session), "vdf", "rif",
-                longSession, 3, SessionDeadlines.deadline(session));
+                longSession, 3, session.grantRunsOut());
 
         Command expiry = SessionDeadlines.command(due, W0.plusSeconds(100));
 
@@ -381,7 +381,7 @@ class SessionExpiryTopologyTest {
         OpenSession late = new OpenSession("a", "0256", 0, W0.atOffset(java.time.ZoneOffset.UTC), BigDecimal.ZERO,
                 new BigDecimal("1.002"), new BigDecimal("1.002"), W0, 1, BigDecimal.ONE);
 
-        assertThat(SessionDeadlines.deadline(early)).isEqualTo(W0.plusMillis(1001));
+        assertThat(early.grantRunsOut()).isEqualTo(W0.plusMillis(1001));
         assertThat(SessionDeadlines.key("vdf:zz", early).compareTo(SessionDeadlines.key("vdf:aa", late))).isNegative();
     }
 }
