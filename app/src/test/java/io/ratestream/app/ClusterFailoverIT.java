@@ -211,7 +211,9 @@ class ClusterFailoverIT {
         processes.start("gateway", "384m", "gateway", "--bootstrap", bootstrap, "--jsonrpc-port", String.valueOf(tcp),
                 "--http-port", String.valueOf(http));
         for (int i = 1; i <= 2; i++) {
-            processes.await("streams" + i, "^streams app .* running against", 240);
+            // Anywhere in a line: a log line written at the same moment can split the ready line (CI saw
+            // "streams app " and "ratestream running against ..." on two lines), as processes.sh learned too.
+            processes.await("streams" + i, "running against", 240);
         }
         awaitStatus("the gateway ready", () -> Wire.get(http, "/health/ready").statusCode() == 200);
         awaitStatus("both streams instances sharing the " + PARTITIONS + " command partitions", this::shared);
