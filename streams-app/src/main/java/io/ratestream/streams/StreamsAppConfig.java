@@ -246,12 +246,6 @@ public record StreamsAppConfig(
         // brokers abort it: the new owner cannot start before (measured: about 11 s with Streams' 10 s).
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 Long.toString(transactionTimeout.toMillis()));
-        // A task reads three co-partitioned topics (commands, queries, admin-commands) whose interleaving means
-        // nothing: queries change nothing and admin commands are applied only from their admitted copy on the
-        // commands log. So a task processes whatever it has buffered, never waiting for the others' data. With
-        // Kafka Streams' default (0) every record of a task with an empty input also cost a String.format of
-        // a trace message (PartitionGroup.readyToProcess, Kafka 4.4): 7 % of the stream thread's samples.
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // A killed peer is noticed in about a session timeout, not the default 45 s: its subscribers' budgets
         // move on quickly (to the standby that has them warm). A heartbeat every quarter of it tells the

@@ -25,12 +25,6 @@ class StreamsAppConfigTest {
     }
 
     @Test
-    void shouldNeverHoldATaskBackWaitingForItsOtherInputs() {
-        // commands, queries and admin-commands have no order between them that means anything
-        assertThat(DEFAULTS.toProperties()).containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
-    }
-
-    @Test
     void shouldSkipAndReportRecordsThatCannotBeReadProcessedOrWrittenOnEveryThread() {
         Properties props = DEFAULTS.toProperties();
         assertThat(props)
