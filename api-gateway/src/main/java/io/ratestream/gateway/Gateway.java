@@ -162,7 +162,10 @@ public final class Gateway implements RpcService {
         } catch (IllegalArgumentException e) {
             throw RpcException.badRequest(e.getMessage());
         }
-        CompletableFuture<RawReply> reply = pending.register(requestId, command.key(), command.fingerprint(),
+        // Only a client's id can be sent again for another request: an id made up here is new, and needs no
+        // fingerprint (a SHA-256 of the request) to tell two requests apart.
+        boolean ownId = descriptor.requestId() != null || idempotencyKey != null;
+        CompletableFuture<RawReply> reply = pending.register(requestId, command.key(), ownId ? command.fingerprint() : 0L,
                 config.replyTimeout());
         publisher.send(command, query).whenComplete((sent, error) -> {
             if (error != null) {

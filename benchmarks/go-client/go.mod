@@ -1,0 +1,3 @@
+module ratestream/go-client
+
+go 1.19

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The issue 13 check from the client's side: a fresh `./ratestream dev`, and from its ready line on, Go's
+# own net/rpc/jsonrpc client (benchmarks/go-client: JSON-RPC 1.0, 50 connections x 4 calls in flight,
+# half GetCost of the worked example, half DebitBalance of vdf:minutosu; nothing loaded beyond the demo
+# data). Every EVERY it prints the calls/s and the CPU of the dev JVM (cores, microseconds per call):
+# the first lines are the cold start, the last ones the warm service. Stops dev at the end.
+#
+# usage: benchmarks/scripts/go-client.sh
+#   env: DURATION (180s), EVERY (10s), CONNS (50), IN_FLIGHT (4), DEV_ARGS (more `dev` options),
+#        RATESTREAM_JAVA_OPTS (passed on to the launcher)
+#   needs Go 1.19 or later (Debian: apt-get install golang-go)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v go >/dev/null || { echo "go-client.sh needs Go (Debian: apt-get install golang-go)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'kill "$dev" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+(cd benchmarks/go-client && go build -o "$work/go-client" .)
+./ratestream --version >/dev/null # builds the jars first, outside the timing
+
+# shellcheck disable=SC2086 # DEV_ARGS is a list of options
+./ratestream dev --data-dir "$work/data" ${DEV_ARGS:-} >"$work/dev.log" 2>&1 &
+dev=$!
+for _ in $(seq 1 600); do
+  grep -q 'ready in' "$work/dev.log" && break
+  kill -0 "$dev" 2>/dev/null || { cat "$work/dev.log" >&2; exit 1; }
+  sleep 0.2
+done
+grep -o 'ready in [0-9.]* s' "$work/dev.log"
+pid=$(pgrep -f "RatestreamCli dev --data-dir $work/data")
+echo "dev pid $pid; Go client from the ready line on:"
+"$work/go-client" -d "${DURATION:-180s}" -every "${EVERY:-10s}" -c "${CONNS:-50}" -f "${IN_FLIGHT:-4}" -pid "$pid"
