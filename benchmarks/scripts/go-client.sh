@@ -25,7 +25,7 @@ for _ in $(seq 1 600); do
   kill -0 "$dev" 2>/dev/null || { cat "$work/dev.log" >&2; exit 1; }
   sleep 0.2
 done
-grep -o 'ready in [0-9.]* s' "$work/dev.log"
+grep -E "warmed|ready in" "$work/dev.log" | sed "s| (data in .*||"
 pid=$(pgrep -f "RatestreamCli dev --data-dir $work/data")
 echo "dev pid $pid; Go client from the ready line on:"
 "$work/go-client" -d "${DURATION:-180s}" -every "${EVERY:-10s}" -c "${CONNS:-50}" -f "${IN_FLIGHT:-4}" -pid "$pid"

@@ -7,6 +7,7 @@ import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.gateway.auth.Authenticator;
 import io.ratestream.gateway.tls.TlsSettings;
 import io.ratestream.schemas.files.CgratesFiles;
+import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.streams.StreamsApp;
 import io.ratestream.streams.StreamsAppConfig;
@@ -111,9 +112,12 @@ final class DevCommand implements Callable<Integer> {
         TlsSettings tlsSettings = tls.settings(); // a bad file stops here, before Kafka starts
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
+        DataSet demoData = noDemoData && warmUpSeconds <= 0 ? null
+                : new CgratesFiles(Json.newMapper()).readDirectory(demoDir);
+        // While Kafka and the stack start: the command path through the topology, in this process only
+        TopologyWarmUp.Running topologyWarmUp = warmUpSeconds > 0 ? TopologyWarmUp.start(demoData, "vdf") : null;
         EmbeddedBroker broker = EmbeddedBroker.start("dev", dataDir.resolve("kafka"), kafka.port);
-        DevStack.Preload demo = fresh && !noDemoData
-                ? new DevStack.Preload(new CgratesFiles(Json.newMapper()).readDirectory(demoDir), "vdf") : null;
+        DevStack.Preload demo = fresh && !noDemoData ? new DevStack.Preload(demoData, "vdf") : null;
         DevStack stack;
         try {
             // The demo data is loaded before the gateway opens its ports: a client that connects as soon as
@@ -155,6 +159,11 @@ final class DevCommand implements Callable<Integer> {
                 tlsSettings == null ? "" : "--cacert CA.pem ",
                 authenticator.enabled() ? "-H 'Authorization: Bearer KEY' " : "", scheme, http);
         warmUp(authenticator.enabled() || tlsSettings != null, stack.gateway().jsonRpcPort());
+        if (topologyWarmUp != null) {
+            long commands = topologyWarmUp.stop();
+            System.out.printf("warmed up the command path: %d commands through the topology in this process, %d "
+                    + "refused (nothing written to Kafka)%n", commands, topologyWarmUp.refused());
+        }
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,
                 dataDir.toAbsolutePath());
         System.out.flush();
