@@ -37,6 +37,10 @@ class LauncherIT {
         assertThat(first.output()).anyMatch(line -> line.startsWith("loaded the demo data under tenant vdf"));
         // the warm-up ran its queries through the gateway before the ready line, and none failed
         assertThat(first.output()).anyMatch(line -> line.matches("warmed up: [1-9][0-9]* queries in .* s, 0 failed.*"));
+        // and the command path ran through the topology in-process: not one command refused, and (below) the
+        // demo budget it debited in its own copy is untouched in the real one (21 - 5 = 16)
+        assertThat(first.output()).anyMatch(line -> line.matches(
+                "warmed up the command path: [1-9][0-9]* commands through the topology in this process, 0 refused.*"));
         JsonNode cost = Wire.rpc(tcp, EndToEndTest.SEED);
         assertThat(cost.at("/result/Cost").decimalValue()).isEqualByComparingTo("540");
         assertThat(Wire.rpc(tcp, Wire.debit(2, "minutosu", "5")).get("result").decimalValue()).isEqualByComparingTo("16");

@@ -70,7 +70,9 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--warm-up-seconds", defaultValue = "" + DEFAULT_WARM_UP_SECONDS,
             description = "seconds of queries (GetCost, GetMaxSessionTime; they change nothing and are not kept) "
                     + "sent through the JSON-RPC port before the ready line, so that the JIT has compiled a "
-                    + "call's paths when clients come; 0 skips it, as do --auth and TLS (default: ${DEFAULT-VALUE})")
+                    + "call's paths when clients come; 0 skips it, as do --auth and TLS. From the start until "
+                    + "then, debits, sessions and queries also run through the topology inside the process, on "
+                    + "the demo data, writing nothing to Kafka (0 skips that too) (default: ${DEFAULT-VALUE})")
     int warmUpSeconds;
 
     @Option(names = "--demo-dir", defaultValue = "demo/cgrates-2012", hidden = true)
@@ -112,10 +114,18 @@ final class DevCommand implements Callable<Integer> {
         TlsSettings tlsSettings = tls.settings(); // a bad file stops here, before Kafka starts
         boolean fresh = !Files.exists(dataDir.resolve("kafka"));
         long started = System.nanoTime();
-        DataSet demoData = noDemoData && warmUpSeconds <= 0 ? null
-                : new CgratesFiles(Json.newMapper()).readDirectory(demoDir);
-        // While Kafka and the stack start: the command path through the topology, in this process only
-        TopologyWarmUp.Running topologyWarmUp = warmUpSeconds > 0 ? TopologyWarmUp.start(demoData, "vdf") : null;
+        DataSet demoData = noDemoData ? null : new CgratesFiles(Json.newMapper()).readDirectory(demoDir);
+        // While Kafka and the stack start: the command path through the topology, in this process only (on the
+        // demo data, which it reads for itself with --no-demo-data, and goes without if it cannot)
+        TopologyWarmUp.Running topologyWarmUp = null;
+        if (warmUpSeconds > 0) {
+            try {
+                topologyWarmUp = TopologyWarmUp.start(demoData != null ? demoData
+                        : new CgratesFiles(Json.newMapper()).readDirectory(demoDir), "vdf");
+            } catch (RuntimeException e) {
+                System.out.println("topology warm-up skipped: the demo data could not be read (" + e.getMessage() + ")");
+            }
+        }
         EmbeddedBroker broker = EmbeddedBroker.start("dev", dataDir.resolve("kafka"), kafka.port);
         DevStack.Preload demo = fresh && !noDemoData ? new DevStack.Preload(demoData, "vdf") : null;
         DevStack stack;
