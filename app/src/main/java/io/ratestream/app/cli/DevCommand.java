@@ -124,6 +124,9 @@ final class DevCommand implements Callable<Integer> {
                         : new CgratesFiles(Json.newMapper()).readDirectory(demoDir), "vdf");
             } catch (RuntimeException e) {
                 System.out.println("topology warm-up skipped: the demo data could not be read (" + e.getMessage() + ")");
+            } catch (LinkageError e) {
+                // a classpath without kafka-streams-test-utils (dev's provided scope): serve, only colder
+                System.out.println("topology warm-up skipped: " + e);
             }
         }
         EmbeddedBroker broker = EmbeddedBroker.start("dev", dataDir.resolve("kafka"), kafka.port);
