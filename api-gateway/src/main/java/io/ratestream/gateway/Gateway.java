@@ -154,7 +154,8 @@ public final class Gateway implements RpcService {
         // A query whose id the gateway made up cannot be retried by anyone: it goes to ratestream.queries,
         // answered with no idempotency entry and no permanent place in the log. With the client's own id it
         // goes to ratestream.commands, where a retry gets the original reply (SPEC 5).
-        boolean query = !method.changesBudget() && descriptor.requestId() == null && idempotencyKey == null;
+        boolean ownId = descriptor.requestId() != null || idempotencyKey != null;
+        boolean query = !method.changesBudget() && !ownId;
         Command command;
         try {
             command = new Command(requestId, method, descriptor, clock.instant(), new ReplyTo(Topics.REPLIES, partition),
@@ -164,7 +165,6 @@ public final class Gateway implements RpcService {
         }
         // Only a client's id can be sent again for another request: an id made up here is new, and needs no
         // fingerprint (a SHA-256 of the request) to tell two requests apart.
-        boolean ownId = descriptor.requestId() != null || idempotencyKey != null;
         CompletableFuture<RawReply> reply = pending.register(requestId, command.key(), ownId ? command.fingerprint() : 0L,
                 config.replyTimeout());
         publisher.send(command, query).whenComplete((sent, error) -> {

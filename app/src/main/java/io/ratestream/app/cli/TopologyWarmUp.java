@@ -18,8 +18,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,7 +91,10 @@ final class TopologyWarmUp {
         return running;
     }
 
-    /** Sends commands through the topology until {@code stopping} is set, counting them in {@code sent}. */
+    /**
+     * Sends commands through the topology until {@code stopping} is set, counting them in {@code sent} and
+     * the error replies in {@code refused}.
+     */
     static void run(DataSet demo, String tenant, AtomicBoolean stopping, AtomicLong sent, AtomicLong refused) {
         Path dir;
         try {
@@ -110,7 +114,7 @@ final class TopologyWarmUp {
         StreamsAppConfig config = StreamsAppConfig.defaults("warm-up:9092", dir).withApplicationId("ratestream-warm-up")
                 .withRefillCheck(null);
         Topics topics = new Topics(Json.newMapper());
-        Instant start = Instant.parse("2012-02-02T17:30:00Z");
+        Instant start = AT.toInstant();
         try (TopologyTestDriver driver = new TopologyTestDriver(RatestreamTopology.build(config), config.toProperties(),
                 start)) {
             StringSerializer keys = new StringSerializer();
@@ -129,8 +133,11 @@ final class TopologyWarmUp {
 
             // every demo profile's subject gets a budget with a large credit and the demo's minute buckets
             UserBudget template = demo.userBudgets().get(0);
-            var subjects = demo.ratingProfiles().stream().filter(p -> p.cstmId().equals(tenant))
-                    .map(p -> p.subject()).distinct().toList();
+            // each subject of the tenant's profiles, with the number of its first profile
+            Map<String, String> destinations = new LinkedHashMap<>();
+            demo.ratingProfiles().stream().filter(p -> p.cstmId().equals(tenant))
+                    .forEach(p -> destinations.putIfAbsent(p.subject(), p.destinationPrefix()));
+            Set<String> subjects = destinations.keySet();
             // the demo's minute buckets, each with seconds enough for any warm-up, and a number one of them pays
             var buckets = template.minuteBuckets().stream().map(b -> new MinuteBucket(new BigDecimal("1000000000"),
                     b.priority(), b.price(), b.destinationId())).toList();
@@ -143,9 +150,6 @@ final class TopologyWarmUp {
                 send(admin, new Command("warm-up-set-" + subject, Method.SET_USER_BUDGET,
                         descriptor(tenant, subject, null, null, null, null), start, null, budget), start);
             }
-            Map<String, String> destinations = new HashMap<>();
-            demo.ratingProfiles().stream().filter(p -> p.cstmId().equals(tenant))
-                    .forEach(p -> destinations.putIfAbsent(p.subject(), p.destinationPrefix()));
             Instant at = start;
             long round = 0;
             while (!stopping.get()) {
