@@ -66,7 +66,7 @@ public record StreamsAppConfig(
     /** Default application id. */
     public static final String DEFAULT_APPLICATION_ID = "ratestream";
     /** Default transaction commit interval, in ms (docs/design.md says why). */
-    public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 300;
     /** Default partitions of the topics the app creates. */
     public static final int DEFAULT_PARTITIONS = 4;
     /** Default stream threads per instance. */
@@ -84,7 +84,7 @@ public record StreamsAppConfig(
     /**
      * Default transaction timeout, in ms: with the brokers' abort check every 500 ms (docs/operations.md)
      * a killed instance's partitions are free again about as soon as the group has noticed it is gone.
-     * Twenty commit intervals: a transaction open this long means the instance is stalled anyway.
+     * Nearly seven commit intervals: a transaction open this long means the instance is stalled anyway.
      */
     public static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 2_000;
     /**

@@ -98,7 +98,7 @@ class OptionDefaultsTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("has keys that are no option of this command: [partitons]")
                 .contains("min.insync.replicas 2 is more than the replication factor 1")
-                .contains("the transaction timeout (100 ms) must be longer than the commit interval (100 ms)");
+                .contains("the transaction timeout (100 ms) must be longer than the commit interval (300 ms)");
     }
 
     @Test
