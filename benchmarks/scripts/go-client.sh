@@ -17,14 +17,9 @@ trap 'kill "$dev" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"'
 (cd benchmarks/go-client && go build -o "$work/go-client" .)
 ./ratestream --version >/dev/null # builds the jars first, outside the timing
 
-# shellcheck disable=SC2086 # DEV_ARGS is a list of options
-./ratestream dev --data-dir "$work/data" ${DEV_ARGS:-} >"$work/dev.log" 2>&1 &
-dev=$!
-for _ in $(seq 1 600); do
-  grep -q 'ready in' "$work/dev.log" && break
-  kill -0 "$dev" 2>/dev/null || { cat "$work/dev.log" >&2; exit 1; }
-  sleep 0.2
-done
+# shellcheck source=benchmarks/scripts/dev-start.sh
+. benchmarks/scripts/dev-start.sh
+start_dev "$work"
 grep -E "warmed|ready in" "$work/dev.log" | sed "s| (data in .*||"
 pid=$(pgrep -f "RatestreamCli dev --data-dir $work/data")
 echo "dev pid $pid; Go client from the ready line on:"

@@ -15,14 +15,9 @@ work=$(mktemp -d)
 trap 'kill "$dev" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 ./ratestream --version >/dev/null # builds the jars first, outside the timing
 
-# shellcheck disable=SC2086 # DEV_ARGS is a list of options
-./ratestream dev --data-dir "$work/data" ${DEV_ARGS:-} >"$work/dev.log" 2>&1 &
-dev=$!
-for _ in $(seq 1 600); do
-  grep -q 'ready in' "$work/dev.log" && break
-  kill -0 "$dev" 2>/dev/null || { cat "$work/dev.log" >&2; exit 1; }
-  sleep 0.2
-done
+# shellcheck source=benchmarks/scripts/dev-start.sh
+. benchmarks/scripts/dev-start.sh
+start_dev "$work"
 grep -E "ready in" "$work/dev.log" | sed "s| (data in .*||"
 common=(--mix go --subscribers 1000 --warmup 5)
 echo "warming up: 60 s of closed loop (not reported)"
