@@ -2,7 +2,7 @@
 # What a call costs at a low rate (docs/performance.md, "Third pass"): a fresh `./ratestream dev`, warmed
 # by a minute of closed loop, then `ratestream bench --mix go` at each of MODES. For each it prints the
 # latency line, dev's and bench's CPU per call, and the machine's context switches per call (/proc/stat
-# ctxt over 15 s in the middle of the run, bench's own included). Stops dev at the end.
+# ctxt over the middle half of the measured time, bench's own included). Stops dev at the end.
 #
 # usage: benchmarks/scripts/low-rate.sh
 #   env: MODES ("closed 300 1000 2000": closed = 50 connections x 4 in flight, a number = open loop at
@@ -32,13 +32,14 @@ for mode in ${MODES:-closed 300 1000 2000}; do
   fi
   ./ratestream bench "${common[@]}" "${load[@]}" --duration "$duration" >"$work/$mode.log" 2>&1 &
   bench=$!
-  sleep $((5 + duration / 3))
+  window=$((duration / 2 > 0 ? duration / 2 : 1))
+  sleep $((5 + duration / 4)) # bench's warm-up, then a quarter of the measured time
   c0=$(awk '/^ctxt/ {print $2}' /proc/stat)
-  sleep 15
+  sleep "$window"
   c1=$(awk '/^ctxt/ {print $2}' /proc/stat)
   wait "$bench" || { echo "$mode: bench failed" >&2; tail -5 "$work/$mode.log" >&2; continue; }
   rate=$(grep -oP 'requests \d+ in [\d.]+ s: \K\d+(?= req/s)' "$work/$mode.log")
   echo "$mode: $rate calls/s; $(grep -E '^latency ms' "$work/$mode.log")"
   grep -E '^cpu: (dev|bench)' "$work/$mode.log" | sed 's/^/  /'
-  echo "  context switches per call: $(((c1 - c0) / 15 / (rate > 0 ? rate : 1)))"
+  echo "  context switches per call: $(((c1 - c0) / window / (rate > 0 ? rate : 1)))"
 done
