@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * majority of them, saying every few seconds how many answer. A cluster of one gives its internal topics
  * (offsets, transaction state, share-group state) replication factor 1 and one partition; a cluster of
  * several the replication defaults of {@link KraftCluster} and {@value #CLUSTER_COORDINATOR_PARTITIONS}
- * partitions. {@link #FAILOVER_DEFAULTS} are applied in every mode. The log cleaner's buffer is kept small
+ * partitions. {@link #FAILOVER_DEFAULTS} and {@link #LATENCY_DEFAULTS} are applied in every mode. The log cleaner's buffer is kept small
  * because an {@link OutOfMemoryError} in the broker halts the whole JVM.
  *
  * <p>With {@link BrokerConfig#security()}, the client listener speaks SASL_PLAINTEXT (SCRAM-SHA-512) and
@@ -114,6 +114,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Map.entry("transaction.max.timeout.ms", "900000"),
             Map.entry("controller.quorum.fetch.timeout.ms", "2000"),
             Map.entry("controller.quorum.election.timeout.ms", "1000"));
+
+    /**
+     * Broker settings for the latency of exactly-once pipelines, applied in every mode;
+     * {@link BrokerConfig#overrides()} win.
+     * <ul>
+     *   <li>{@code add.partitions.to.txn.retry.backoff.ms=1} (Kafka: 20). With transactions version 2 the broker
+     *       adds a partition to a producer's transaction itself, on the first record the transaction writes to
+     *       it. Right after a commit the previous transaction's markers are often still being written, the
+     *       coordinator answers "concurrent transactions", and the broker holds the produce request and tries
+     *       again after this backoff. Every reply the streams app writes first in a transaction waited for it:
+     *       20 ms in Kafka's default, a large part of the open loop's p99 (docs/performance.md, "Fourth pass").
+     *       The retries only run while a commit completes (a few milliseconds), and are capped by
+     *       {@code add.partitions.to.txn.retry.backoff.max.ms} (100) as before.</li>
+     * </ul>
+     */
+    public static final Map<String, String> LATENCY_DEFAULTS = Map.of("add.partitions.to.txn.retry.backoff.ms", "1");
 
     private final KafkaRaftServer server;
     private final Path dataDir;
@@ -438,11 +454,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Broker-side settings for fast failover, in every mode (see {@link #FAILOVER_DEFAULTS}); a
-     * {@link BrokerConfig#overrides()} entry still wins.
+     * Broker-side settings for fast failover and low latency, in every mode (see {@link #FAILOVER_DEFAULTS} and
+     * {@link #LATENCY_DEFAULTS}); a {@link BrokerConfig#overrides()} entry still wins.
      */
     private static void failoverDefaults(Properties props) {
         props.putAll(FAILOVER_DEFAULTS);
+        props.putAll(LATENCY_DEFAULTS);
     }
 
     /** Writes the properties where StorageTool can read them, and where a person can look them up. */

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker-side failover settings reach a running single-node broker (as the broker reports them), an
- * override still wins over them, and a cluster of one keeps replication factor and min.insync.replicas 1.
+ * The broker-side failover and latency settings reach a running single-node broker (as the broker reports
+ * them), an override still wins over them, and a cluster of one keeps replication factor and min.insync.replicas 1.
  */
 class FailoverDefaultsTest {
 
@@ -34,6 +34,8 @@ class FailoverDefaultsTest {
                         .isEqualTo(EmbeddedKafkaBroker.FAILOVER_DEFAULTS.get(name));
             }
             assertThat(EmbeddedKafkaBroker.FAILOVER_DEFAULTS.get("group.min.session.timeout.ms")).isEqualTo("500");
+            // Kafka's default is 20 ms: each first reply of a transaction right after a commit waited that long
+            assertThat(effective.get("add.partitions.to.txn.retry.backoff.ms").value()).isEqualTo("1");
             assertThat(effective.get("broker.session.timeout.ms").value()).isEqualTo("3000");
             assertThat(effective.get("default.replication.factor").value()).isEqualTo("1");
             assertThat(effective.get("min.insync.replicas").value()).isEqualTo("1");
