@@ -24,12 +24,18 @@ import org.slf4j.LoggerFactory;
  * group at all; so start-up reads the brokers' bounds and moves the timeout inside them, saying in the log
  * what that costs in failover time. A principal that may not describe the cluster's configs keeps the
  * asked value (the join then says what is wrong).
+ *
+ * <p>From the same broker config it also warns when {@value #TXN_RETRY_BACKOFF} is above
+ * {@value #TXN_RETRY_BACKOFF_ADVISED_MAX_MS} ms (Kafka's default is 20): the broker then holds the first reply
+ * of a transaction to a partition, right after each commit, for that long (docs/operations.md).
  */
 public final class SessionTimeoutCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionTimeoutCheck.class);
     static final String MIN = "group.min.session.timeout.ms";
     static final String MAX = "group.max.session.timeout.ms";
+    public static final String TXN_RETRY_BACKOFF = "add.partitions.to.txn.retry.backoff.ms";
+    static final long TXN_RETRY_BACKOFF_ADVISED_MAX_MS = 5;
     private static final int TIMEOUT_SECONDS = 15;
 
     private SessionTimeoutCheck() {
@@ -51,6 +57,10 @@ public final class SessionTimeoutCheck {
                     Integer.toString(nodes.iterator().next().id()));
             Config config = admin.describeConfigs(List.of(broker)).all()
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(broker);
+            String advice = transactionRetryAdvice(millis(config.get(TXN_RETRY_BACKOFF)));
+            if (advice != null) {
+                LOG.warn(advice);
+            }
             return fit(wanted, millis(config.get(MIN)), millis(config.get(MAX)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -76,6 +86,19 @@ public final class SessionTimeoutCheck {
             return Duration.ofMillis(max);
         }
         return wanted;
+    }
+
+    /**
+     * What to tell the operator about the brokers' {@value #TXN_RETRY_BACKOFF}, or null when it is at most
+     * {@value #TXN_RETRY_BACKOFF_ADVISED_MAX_MS} ms or unknown (a broker before transactions version 2 has none).
+     */
+    public static String transactionRetryAdvice(Long backoffMillis) {
+        if (backoffMillis == null || backoffMillis <= TXN_RETRY_BACKOFF_ADVISED_MAX_MS) {
+            return null;
+        }
+        return "the brokers' " + TXN_RETRY_BACKOFF + " is " + backoffMillis + " ms: right after each commit, the "
+                + "first reply of the next transaction to a partition can wait that long for the broker to add the "
+                + "partition to it (a large part of the p99). Set it to 1 on the brokers (docs/operations.md)";
     }
 
     private static Long millis(ConfigEntry entry) {

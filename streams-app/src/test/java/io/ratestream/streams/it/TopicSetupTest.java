@@ -126,8 +126,13 @@ class TopicSetupTest {
             long minimum;
             try (Admin admin = admin(broker.bootstrapServers())) {
                 ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
-                minimum = Long.parseLong(admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS)
-                        .get(node).get("group.min.session.timeout.ms").value());
+                Config config = admin.describeConfigs(List.of(node)).all()
+                        .get(30, TimeUnit.SECONDS).get(node);
+                minimum = Long.parseLong(config.get("group.min.session.timeout.ms").value());
+                // the setting start-up warns about is one the broker reports (ratestream's broker: no warning)
+                ConfigEntry backoff = config.get(SessionTimeoutCheck.TXN_RETRY_BACKOFF);
+                assertThat(backoff).isNotNull();
+                assertThat(SessionTimeoutCheck.transactionRetryAdvice(Long.parseLong(backoff.value()))).isNull();
             }
             assertThat(SessionTimeoutCheck.fit(broker.bootstrapServers(), Map.of(), Duration.ofMillis(minimum - 1)))
                     .hasMillis(minimum);
