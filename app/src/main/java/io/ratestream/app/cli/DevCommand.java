@@ -147,7 +147,7 @@ final class DevCommand implements Callable<Integer> {
             broker.close();
             throw e;
         }
-        Hangup.reloads(authenticator);
+        boolean reloads = Hangup.reloads(authenticator);
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
             stack.close();
@@ -166,7 +166,7 @@ final class DevCommand implements Callable<Integer> {
         System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%s%nHTTP      %s://%s:%d  (status page: /)%n",
                 broker.bootstrapServers(), listeners.bind, stack.gateway().jsonRpcPort(),
                 tlsSettings == null ? "" : " (TLS)", scheme, listeners.bind, http);
-        System.out.println(GatewayCommand.describe(authenticator));
+        System.out.println(GatewayCommand.describe(authenticator, reloads));
         System.out.printf("try: curl %s%s'%s://127.0.0.1:%d/getcost?cstmid=vdf&subj=rif&dest=0256"
                 + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n",
                 tlsSettings == null ? "" : "--cacert CA.pem ",

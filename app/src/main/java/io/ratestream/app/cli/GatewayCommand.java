@@ -61,7 +61,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds)).withRepliesReadCommitted(readCommitted)
                 .withKafkaProperties(kafkaProperties.values).withAuthenticator(authenticator));
         GatewayApp app = GatewayApp.start(settings);
-        Hangup.reloads(authenticator);
+        boolean reloads = Hangup.reloads(authenticator);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -70,14 +70,17 @@ final class GatewayCommand implements Callable<Integer> {
         System.out.printf("gateway: JSON-RPC%s %s:%d, HTTP %s://%s:%d, Kafka %s%n",
                 settings.tls() == null ? "" : " over TLS", listeners.bind, app.jsonRpcPort(), tls.httpScheme(),
                 listeners.bind, app.httpPort(), kafka.bootstrap);
-        System.out.println(describe(authenticator));
+        System.out.println(describe(authenticator, reloads));
         stopped.await();
         return 0;
     }
 
-    /** The line that says who may call. */
-    static String describe(Authenticator authenticator) {
-        return authenticator.enabled() ? "auth: principals from " + authenticator.file() + " (SIGHUP reloads it)"
-                : "auth: off, every caller may do everything (pass --auth FILE to require keys)";
+    /** The line that says who may call; {@code reloads}: whether SIGHUP reloads the file ({@link Hangup#reloads}). */
+    static String describe(Authenticator authenticator, boolean reloads) {
+        if (!authenticator.enabled()) {
+            return "auth: off, every caller may do everything (pass --auth FILE to require keys)";
+        }
+        return "auth: principals from " + authenticator.file() + (reloads ? " (SIGHUP reloads it)"
+                : " (restart to reload it: SIGHUP cannot, this process ignores it, as under nohup)");
     }
 }

@@ -17,15 +17,27 @@ final class Hangup {
     private Hangup() {
     }
 
-    /** Reloads {@code authenticator}'s file on every SIGHUP; does nothing without a file or where there is no SIGHUP. */
-    static void reloads(Authenticator authenticator) {
+    /**
+     * Reloads {@code authenticator}'s file on every SIGHUP. Returns whether a SIGHUP will: false without a
+     * file, where there is no SIGHUP, and in a process started with SIGHUP ignored (as {@code nohup} starts
+     * it), where the JVM leaves the signal ignored and would never call the handler.
+     */
+    static boolean reloads(Authenticator authenticator) {
         if (authenticator.file() == null) {
-            return;
+            return false;
         }
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(authenticator));
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+                    signal -> reload(authenticator));
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                LOG.warn("this process ignores SIGHUP (started with nohup?): restart it to reload {}",
+                        authenticator.file());
+                return false;
+            }
+            return true;
         } catch (IllegalArgumentException e) {
             LOG.warn("no SIGHUP on this platform: restart to reload {}", authenticator.file());
+            return false;
         }
     }
 
