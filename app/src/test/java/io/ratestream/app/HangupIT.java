@@ -139,7 +139,13 @@ class HangupIT {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path demo = Path.of("..", "demo", "cgrates-2012").toAbsolutePath().normalize();
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx1g", "-cp", classpath,
+        List<String> command = new ArrayList<>();
+        if (sighupIgnored()) {
+            // a build started under nohup: the child would inherit the ignored SIGHUP, and a JVM leaves an
+            // ignored SIGHUP ignored (HangupTest); GNU env gives the child the default disposition back
+            command.addAll(List.of("env", "--default-signal=HUP"));
+        }
+        command.addAll(List.of(java.toString(), "-Xmx1g", "-cp", classpath,
                 "io.ratestream.app.cli.RatestreamCli", "dev", "--auth", auth.toString(),
                 "--data-dir", dir.resolve("data").toString(), "--kafka-port", String.valueOf(freePort()),
                 "--jsonrpc-port", String.valueOf(tcp), "--http-port", String.valueOf(freePort()),
@@ -166,6 +172,20 @@ class HangupIT {
             throw e;
         }
         return process;
+    }
+
+    /** Whether this JVM was started with SIGHUP ignored (Linux: bit 0 of SigIgn in /proc/self/status). */
+    private static boolean sighupIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1L) != 0;
+            }
+        }
+        return false;
     }
 
     private static void stop(Process process) throws InterruptedException {
