@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -38,12 +39,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * to the second topic (as the streams app reads {@code ratestream.commands} and writes
  * {@code ratestream.replies}), in Kafka transactions committed every {@code --commit-ms} (0: none); a
  * receiver thread reads the last topic (read_uncommitted, as the gateway reads replies) and records the
- * time from each record's due time. Producers acks=all, linger 0, as ratestream's. Prints the rate reached,
- * the latency percentiles and this process's CPU per record. Not a test.
+ * time from each record's due time. Producers acks=all, linger 0, as ratestream's. With {@code --in-flight N}
+ * the sender runs a closed loop instead, as a client with N calls in flight: it sends as soon as fewer than
+ * N records are on their way, and a record is due when it is sent. {@code --requests-in-flight} is the
+ * producers' {@code max.in.flight.requests.per.connection} (Kafka's default 5; ratestream's producers use
+ * 1); {@code --value-bytes} the size of each record's value. Prints the rate reached, the latency percentiles and this process's CPU per record over the
+ * measured window. Not a test.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.ratestream.benchmarks.KafkaPathFloor
  * [--bootstrap 127.0.0.1:9092] [--rate 300] [--seconds 30] [--warmup 5] [--hops 2] [--commit-ms 300]
- * [--partitions 4]}
+ * [--partitions 4] [--in-flight 0] [--requests-in-flight 5]
+ * [--value-bytes 8]}
  */
 public final class KafkaPathFloor {
 
@@ -52,7 +58,8 @@ public final class KafkaPathFloor {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("--bootstrap", "127.0.0.1:9092", "--rate", "300",
-                "--seconds", "30", "--warmup", "5", "--hops", "2", "--commit-ms", "300", "--partitions", "4"));
+                "--seconds", "30", "--warmup", "5", "--hops", "2", "--commit-ms", "300", "--partitions", "4",
+                "--in-flight", "0", "--requests-in-flight", "5", "--value-bytes", "8"));
         for (int i = 0; i < args.length; i += 2) {
             if (!options.containsKey(args[i]) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("unknown option or missing value: " + args[i]
@@ -67,10 +74,15 @@ public final class KafkaPathFloor {
         int hops = Integer.parseInt(options.get("--hops"));
         long commitMs = Long.parseLong(options.get("--commit-ms"));
         int partitions = Integer.parseInt(options.get("--partitions"));
-        if (rate < 1 || seconds < 1 || warmup < 0 || hops < 1 || hops > 2 || commitMs < 0 || partitions < 1) {
+        int inFlight = Integer.parseInt(options.get("--in-flight"));
+        int requestsInFlight = Integer.parseInt(options.get("--requests-in-flight"));
+        int valueBytes = Integer.parseInt(options.get("--value-bytes"));
+        if (rate < 1 || seconds < 1 || warmup < 0 || hops < 1 || hops > 2 || commitMs < 0 || partitions < 1
+                || inFlight < 0 || requestsInFlight < 1 || valueBytes < Long.BYTES) {
             throw new IllegalArgumentException("want --rate >= 1, --seconds >= 1, --warmup >= 0, --hops 1 or 2, "
-                    + "--commit-ms >= 0, --partitions >= 1");
+                    + "--commit-ms >= 0, --partitions >= 1, --in-flight >= 0, --requests-in-flight >= 1, --value-bytes >= 8");
         }
+        Semaphore permits = inFlight > 0 ? new Semaphore(inFlight) : null;
         String run = Long.toString(System.currentTimeMillis(), 36); // fresh topics: nothing old is read
         List<String> topics = new ArrayList<>();
         for (int h = 0; h < hops; h++) {
@@ -84,8 +96,10 @@ public final class KafkaPathFloor {
         long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
         long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
 
-        Receiver receiver = new Receiver(bootstrap, topics.get(hops - 1), histogram, received, measureFrom, end);
-        Relay relay = hops == 2 ? new Relay(bootstrap, topics.get(0), topics.get(1), commitMs, run) : null;
+        Receiver receiver = new Receiver(bootstrap, topics.get(hops - 1), histogram, received, measureFrom, end,
+                permits);
+        Relay relay = hops == 2
+                ? new Relay(bootstrap, topics.get(0), topics.get(1), commitMs, run, requestsInFlight) : null;
         List<Thread> threads = new ArrayList<>(List.of(new Thread(receiver, "floor-receiver")));
         if (relay != null) {
             threads.add(new Thread(relay, "floor-relay"));
@@ -96,9 +110,8 @@ public final class KafkaPathFloor {
             relay.awaitAssigned();
         }
 
-        long cpuBefore = processCpuNanos();
-        long sent = send(bootstrap, topics.get(0), partitions, rate, start, end);
-        long cpuAfter = processCpuNanos();
+        Sent sent = send(producerProps(bootstrap, requestsInFlight), topics.get(0), partitions, rate, permits,
+                valueBytes, start, measureFrom, end);
         Thread.sleep(2_000); // the last records' way back
         receiver.stop();
         if (relay != null) {
@@ -108,35 +121,64 @@ public final class KafkaPathFloor {
             thread.join(10_000);
         }
         long measured = histogram.getTotalCount();
-        double elapsed = (cpuAfter - cpuBefore) / 1e9;
-        System.out.printf(Locale.US, "floor: %d hop(s), commit %s, %d partitions, %d records/s due, %d sent, %d "
-                + "received, %d measured%n", hops, hops == 2 && commitMs > 0 ? commitMs + " ms" : "none", partitions,
-                rate, sent, received.get(), measured);
+        double elapsed = (sent.cpuAtEnd() - sent.cpuAtWindow()) / 1e9;
+        long inWindow = sent.total() - sent.beforeWindow();
+        System.out.printf(Locale.US, "floor: %d hop(s), commit %s, %d partitions, %s, %d requests in flight, %d-byte "
+                + "values, %d sent, %d received, %d measured (%.0f records/s)%n", hops,
+                hops == 2 && commitMs > 0 ? commitMs + " ms" : "none", partitions,
+                inFlight > 0 ? "closed loop, " + inFlight + " in flight" : rate + " records/s due", requestsInFlight,
+                valueBytes,
+                sent.total(), received.get(), measured, (double) inWindow / seconds);
         System.out.printf(Locale.US, "latency ms: p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f%n",
                 histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
                 histogram.getValueAtPercentile(99) / 1000.0, histogram.getValueAtPercentile(99.9) / 1000.0,
                 histogram.getMaxValue() / 1000.0);
-        System.out.printf(Locale.US, "cpu: this process %.2f s over the send phase, %.0f us per record%n", elapsed,
-                sent > 0 ? elapsed * 1e6 / sent : 0.0);
+        System.out.printf(Locale.US, "cpu: this process %.2f s over the measured window, %.0f us per record%n",
+                elapsed, inWindow > 0 ? elapsed * 1e6 / inWindow : 0.0);
     }
 
-    /** Produces one record every 1/rate s from start to end; returns how many it sent. */
-    private static long send(String bootstrap, String topic, int partitions, int rate, long start, long end) {
+    /** What the sender sent, and this process's CPU time when the measured window began and ended. */
+    private record Sent(long total, long beforeWindow, long cpuAtWindow, long cpuAtEnd) {
+    }
+
+    /**
+     * Produces records from start to end: one every 1/rate s in the open loop ({@code permits} null), else
+     * each as soon as a permit is free (the receiver gives one back per record it reads).
+     */
+    private static Sent send(Properties props, String topic, int partitions, int rate, Semaphore permits,
+            int valueBytes, long start, long measureFrom, long end) throws InterruptedException {
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
-            for (long due = start; due < end; due += interval) {
+        long beforeWindow = -1;
+        long cpuAtWindow = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (long due = start; due < end; ) {
                 long wait = due - System.nanoTime();
-                if (wait > 0) {
+                if (permits == null && wait > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                byte[] value = ByteBuffer.allocate(Long.BYTES).putLong(due).array();
+                if (permits != null) {
+                    if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                        due = Math.max(due, System.nanoTime());
+                        continue;
+                    }
+                    due = System.nanoTime();
+                }
+                if (beforeWindow < 0 && due >= measureFrom) {
+                    beforeWindow = sent;
+                    cpuAtWindow = processCpuNanos();
+                }
+                byte[] value = ByteBuffer.allocate(valueBytes).putLong(due).array();
                 byte[] key = Long.toString(sent).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 producer.send(new ProducerRecord<>(topic, (int) (sent % partitions), key, value));
                 sent++;
+                if (permits == null) {
+                    due += interval;
+                }
             }
+            long cpuAtEnd = processCpuNanos();
+            return new Sent(sent, Math.max(0, beforeWindow), cpuAtWindow, cpuAtEnd);
         }
-        return sent;
     }
 
     /** This process's CPU time (all threads, user and system), in nanoseconds. */
@@ -157,8 +199,9 @@ public final class KafkaPathFloor {
         }
     }
 
-    private static Properties producerProps(String bootstrap) {
+    private static Properties producerProps(String bootstrap, int requestsInFlight) {
         Properties props = new Properties();
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, Integer.toString(requestsInFlight));
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -231,14 +274,16 @@ public final class KafkaPathFloor {
         private final AtomicLong received;
         private final long measureFrom;
         private final long end;
+        private final Semaphore permits;
 
         Receiver(String bootstrap, String topic, Histogram histogram, AtomicLong received, long measureFrom,
-                long end) {
+                long end, Semaphore permits) {
             super(consumer(bootstrap, topic, topic + "-receiver"));
             this.histogram = histogram;
             this.received = received;
             this.measureFrom = measureFrom;
             this.end = end;
+            this.permits = permits;
         }
 
         @Override
@@ -251,6 +296,9 @@ public final class KafkaPathFloor {
                     histogram.recordValue(Math.max(0, now - due) / 1000);
                 }
             }
+            if (permits != null && !records.isEmpty()) {
+                permits.release(records.count());
+            }
         }
     }
 
@@ -262,9 +310,9 @@ public final class KafkaPathFloor {
         private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         private long lastCommit = System.nanoTime();
 
-        Relay(String bootstrap, String from, String to, long commitMs, String run) {
+        Relay(String bootstrap, String from, String to, long commitMs, String run, int requestsInFlight) {
             super(consumer(bootstrap, from, from + "-relay"));
-            Properties props = producerProps(bootstrap);
+            Properties props = producerProps(bootstrap, requestsInFlight);
             if (commitMs > 0) {
                 props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ratestream.floor-" + run);
             }
