@@ -47,7 +47,12 @@ func main() {
 	demo := flag.Bool("demo", true, "debit vdf:minutosu of the demo data; false: bench-NNNNNN of tenant bench")
 	subjects := flag.Int("subs", 1000, "bench subjects, without -demo")
 	pid := flag.Int("pid", 0, "process whose CPU is reported (0: none)")
+	mix := flag.String("mix", "half", "half: GetCost and DebitBalance in turn; cost: GetCost only; debit: DebitBalance only")
 	flag.Parse()
+	if *mix != "half" && *mix != "cost" && *mix != "debit" {
+		fmt.Fprintln(os.Stderr, "-mix must be half, cost or debit")
+		os.Exit(2)
+	}
 
 	var done, failed int64
 	var mu sync.Mutex
@@ -74,7 +79,7 @@ func main() {
 					}
 					t0 := time.Now()
 					var err error
-					if i%2 == 0 {
+					if *mix == "cost" || *mix == "half" && i%2 == 0 {
 						var cost CallCost
 						err = client.Call("Responder.GetCost", CallDescriptor{CstmId: tenant, Subject: subject,
 							DestinationPrefix: "0256", TimeStart: time.Date(2012, 2, 2, 17, 30, 0, 0, time.UTC),

@@ -6,7 +6,8 @@
 # the first lines are the cold start, the last ones the warm service. Stops dev at the end.
 #
 # usage: benchmarks/scripts/go-client.sh
-#   env: DURATION (180s), EVERY (10s), CONNS (50), IN_FLIGHT (4), DEV_ARGS (more `dev` options),
+#   env: DURATION (180s), EVERY (10s), CONNS (50), IN_FLIGHT (4), MIX (half; cost: GetCost only; debit:
+#        DebitBalance only), DEV_ARGS (more `dev` options),
 #        RATESTREAM_JAVA_OPTS (passed on to the launcher)
 #   needs Go 1.19 or later (Debian: apt-get install golang-go)
 set -euo pipefail
@@ -23,4 +24,5 @@ start_dev "$work"
 grep -E "warmed|ready in" "$work/dev.log" | sed "s| (data in .*||"
 pid=$(pgrep -f "RatestreamCli dev --data-dir $work/data")
 echo "dev pid $pid; Go client from the ready line on:"
-"$work/go-client" -d "${DURATION:-180s}" -every "${EVERY:-10s}" -c "${CONNS:-50}" -f "${IN_FLIGHT:-4}" -pid "$pid"
+"$work/go-client" -d "${DURATION:-180s}" -every "${EVERY:-10s}" -c "${CONNS:-50}" -f "${IN_FLIGHT:-4}" -mix "${MIX:-half}" \
+  -pid "$pid"
