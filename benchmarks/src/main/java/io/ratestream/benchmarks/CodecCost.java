@@ -1,6 +1,8 @@
 package io.ratestream.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.datatype.jsr310.ser.InstantSerializer;
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.command.Method;
@@ -10,6 +12,7 @@ import io.ratestream.schemas.json.JsonSerde;
 import io.ratestream.schemas.reply.Reply;
 import io.ratestream.streams.rating.Decision;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,9 +21,10 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * What the stream thread's JSON costs per call, in CPU time of the measuring thread ({@link CpuRounds}):
  * reading a command (GetCost of the worked example, DebitBalance of minutosu) and writing its reply and
- * event, through the topics' own {@link JsonSerde} and {@link Json#newMapper()}, against the same mapper
- * with Jackson's Blackbird module (generated accessors instead of reflection): the median round, in ns
- * per operation.
+ * event, and the gateway's writing of a GetCost command, through the topics' own {@link JsonSerde} and
+ * {@link Json#newMapper()}, against the same mapper with Jackson's Blackbird module (generated accessors
+ * instead of reflection) and with Jackson's own Instant serializer (as before {@code Rfc3339.format(Instant)}):
+ * the median round, in ns per operation.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.ratestream.benchmarks.CodecCost [rounds] [ops per round]
@@ -39,6 +43,9 @@ public final class CodecCost {
                 "2012-02-02T18:30:00Z", null);
         Command debit = SampleData.command("bench-2", Method.DEBIT_BALANCE, "minutosu", "0723", null, null,
                 new BigDecimal("0.5"));
+        // as the gateway makes it: accepted now, to the microsecond (the sample's AcceptedAt has no fraction)
+        Command gatewayCost = new Command(getCost.requestId(), getCost.method(), getCost.descriptor(),
+                Instant.parse("2026-12-03T07:59:12.345678Z"), getCost.replyTo(), null);
         Decision costDecision = SampleData.requireOk(sample.engine.decide(null, getCost), "GetCost");
         Decision debitDecision = SampleData.requireOk(sample.engine.decide(sample.budget("minutosu"), debit),
                 "DebitBalance");
@@ -52,6 +59,9 @@ public final class CodecCost {
         Map<String, ObjectMapper> mappers = new LinkedHashMap<>();
         mappers.put("jackson", Json.newMapper());
         mappers.put("blackbird", Json.newMapper().registerModule(new BlackbirdModule()));
+        // as before the fast Instant writer: Jackson's own InstantSerializer, registered last so that it wins
+        mappers.put("jsr310-instant", Json.newMapper().registerModule(new SimpleModule("jsr310-instant")
+                .addSerializer(Instant.class, InstantSerializer.INSTANCE)));
         byte[] costBytes = new JsonSerde<>(Json.newMapper(), Command.class).serialize("c", getCost);
         byte[] debitBytes = new JsonSerde<>(Json.newMapper(), Command.class).serialize("c", debit);
 
@@ -67,6 +77,9 @@ public final class CodecCost {
             SampleData.require(Arrays.equals(events.serialize("e", event),
                     new JsonSerde<>(Json.newMapper(), BudgetEvent.class).serialize("e", event)),
                     name + " must write the event as Jackson does");
+            SampleData.require(Arrays.equals(commands.serialize("c", getCost), costBytes),
+                    name + " must write the command as Jackson does");
+            variants.put(name + " writeGetCost", () -> hole.consume(commands.serialize("c", gatewayCost)));
             variants.put(name + " readGetCost", () -> hole.consume(commands.deserialize("c", costBytes)));
             variants.put(name + " readDebit", () -> hole.consume(commands.deserialize("c", debitBytes)));
             variants.put(name + " writeCostReply", () -> hole.consume(replies.serialize("r", costReply)));

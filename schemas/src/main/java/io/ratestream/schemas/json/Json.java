@@ -82,6 +82,7 @@ public final class Json {
         ratestream.addSerializer(OffsetDateTime.class, new Rfc3339.Serializer());
         ratestream.addDeserializer(OffsetDateTime.class, new Rfc3339.Deserializer());
         ratestream.addDeserializer(Instant.class, new Rfc3339.InstantReader());
+        ratestream.addSerializer(Instant.class, new Rfc3339.InstantWriter());
         ratestream.addSerializer(LocalTime.class, new TimeOfDay.Serializer());
         ratestream.addDeserializer(LocalTime.class, new TimeOfDay.Deserializer());
 

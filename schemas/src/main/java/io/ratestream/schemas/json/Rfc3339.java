@@ -42,6 +42,9 @@ public final class Rfc3339 {
             .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
             .toFormatter();
 
+    private static final long YEAR_0_SECOND = -62_167_219_200L; // 0000-01-01T00:00:00Z
+    private static final long YEAR_9999_END_SECOND = 253_402_300_799L; // 9999-12-31T23:59:59Z
+
     private Rfc3339() {
     }
 
@@ -112,6 +115,40 @@ public final class Rfc3339 {
         out.append(offset < 0 ? '-' : '+');
         digits(out, minutes / 60, 2).append(':');
         return digits(out, minutes % 60, 2).toString();
+    }
+
+    /**
+     * Formats an instant exactly as {@link DateTimeFormatter#ISO_INSTANT} (and so {@link Instant#toString()}
+     * and Jackson's own Instant serializer) does, in UTC with a fraction in groups of three digits, without
+     * the formatter: a command's {@code AcceptedAt} is written on every call.
+     */
+    public static String format(Instant instant) {
+        long second = instant.getEpochSecond();
+        if (second < YEAR_0_SECOND || second > YEAR_9999_END_SECOND) {
+            return DateTimeFormatter.ISO_INSTANT.format(instant);
+        }
+        long days = Math.floorDiv(second, 86_400);
+        int secondOfDay = (int) Math.floorMod(second, 86_400);
+        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
+        StringBuilder out = new StringBuilder(30);
+        digits(out, date.getYear(), 4).append('-');
+        digits(out, date.getMonthValue(), 2).append('-');
+        digits(out, date.getDayOfMonth(), 2).append('T');
+        digits(out, secondOfDay / 3600, 2).append(':');
+        digits(out, secondOfDay / 60 % 60, 2).append(':');
+        digits(out, secondOfDay % 60, 2);
+        int nano = instant.getNano();
+        if (nano != 0) {
+            out.append('.');
+            if (nano % 1_000_000 == 0) {
+                digits(out, nano / 1_000_000, 3);
+            } else if (nano % 1_000 == 0) {
+                digits(out, nano / 1_000, 6);
+            } else {
+                digits(out, nano, 9);
+            }
+        }
+        return out.append('Z').toString();
     }
 
     private static StringBuilder digits(StringBuilder out, int value, int width) {
@@ -218,6 +255,18 @@ public final class Rfc3339 {
         @Override
         public void serialize(OffsetDateTime value, JsonGenerator gen, SerializerProvider provider)
                 throws IOException {
+            gen.writeString(format(value));
+        }
+    }
+
+    /** Writes an {@link Instant} as {@link #format(Instant)}: what Jackson's own serializer writes, faster. */
+    static final class InstantWriter extends StdSerializer<Instant> {
+        InstantWriter() {
+            super(Instant.class);
+        }
+
+        @Override
+        public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
             gen.writeString(format(value));
         }
     }

@@ -147,6 +147,45 @@ class Rfc3339Test {
         assertThat(Rfc3339.format(farFuture)).isEqualTo(Rfc3339.FORMAT.format(farFuture));
     }
 
+    @Test
+    void shouldWriteInstantsAsTheIsoInstantFormatterWrites() {
+        Random random = new Random(483);
+        int[] nanos = {0, 0, 500_000_000, 123_000_000, 1, 999_999_999, 120_000, 123_456_000, 100, 10_000_000};
+        List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.MIN, Instant.MAX,
+                Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("0000-01-01T00:00:00Z").minusNanos(1),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("9999-12-31T23:59:59Z").plusSeconds(1),
+                Instant.parse("2012-02-29T23:59:59.5Z"), Instant.parse("1969-12-31T23:59:59.999Z")));
+        for (int i = 0; i < 200_000; i++) {
+            long second = random.nextLong(-70_000_000_000L, 260_000_000_000L);
+            instants.add(Instant.ofEpochSecond(second, nanos[random.nextInt(nanos.length)]));
+        }
+        List<String> disagreements = new ArrayList<>();
+        for (Instant instant : instants) {
+            String expected = DateTimeFormatter.ISO_INSTANT.format(instant);
+            if (!Rfc3339.format(instant).equals(expected)) {
+                disagreements.add(expected + " -> " + Rfc3339.format(instant));
+            }
+        }
+        assertThat(disagreements).isEmpty();
+    }
+
+    /** An Instant (AcceptedAt) is written as Jackson's own JavaTimeModule writes it. */
+    @Test
+    void shouldWriteInstantsAsJacksonsWriterDoes() throws Exception {
+        ObjectMapper ours = Json.newMapper();
+        // the project's mapper as it was: Jackson's InstantSerializer registered last, so it wins
+        ObjectMapper jacksons = Json.newMapper().registerModule(new SimpleModule("jacksons")
+                .addSerializer(Instant.class, com.fasterxml.jackson.datatype.jsr310.ser.InstantSerializer.INSTANCE));
+        assertThat(ours.getSerializerProviderInstance().findValueSerializer(Instant.class))
+                .isInstanceOf(Rfc3339.InstantWriter.class);
+        Random random = new Random(515);
+        for (int i = 0; i < 50_000; i++) {
+            Instant instant = Instant.ofEpochSecond(random.nextLong(-62_135_596_800L, 253_402_300_799L),
+                    random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000));
+            assertThat(ours.writeValueAsString(instant)).isEqualTo(jacksons.writeValueAsString(instant));
+        }
+    }
+
     private static OffsetDateTime randomTime(Random random) {
         int[] nanos = {0, 0, 500_000_000, 123_000_000, 1, 999_999_999, 120_000};
         int offsetMinutes = random.nextInt(4) == 0 ? 0 : (random.nextInt(36 * 60 + 1) - 18 * 60);
