@@ -43,13 +43,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the sender runs a closed loop instead, as a client with N calls in flight: it sends as soon as fewer than
  * N records are on their way, and a record is due when it is sent. {@code --requests-in-flight} is the
  * producers' {@code max.in.flight.requests.per.connection} (Kafka's default 5; ratestream's producers use
- * 1); {@code --value-bytes} the size of each record's value. Prints the rate reached, the latency percentiles and this process's CPU per record over the
- * measured window. Not a test.
+ * 1); {@code --value-bytes} the size of each record's value. Prints the rate reached, the latency
+ * percentiles and this process's CPU per record over the measured window. Not a test.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar io.ratestream.benchmarks.KafkaPathFloor
  * [--bootstrap 127.0.0.1:9092] [--rate 300] [--seconds 30] [--warmup 5] [--hops 2] [--commit-ms 300]
- * [--partitions 4] [--in-flight 0] [--requests-in-flight 5]
- * [--value-bytes 8]}
+ * [--partitions 4] [--in-flight 0] [--requests-in-flight 5] [--value-bytes 8]}
  */
 public final class KafkaPathFloor {
 
@@ -153,16 +152,17 @@ public final class KafkaPathFloor {
         long cpuAtWindow = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             for (long due = start; due < end; ) {
-                long wait = due - System.nanoTime();
-                if (permits == null && wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                if (permits != null) {
-                    if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                        due = Math.max(due, System.nanoTime());
+                if (permits == null) {
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                } else {
+                    boolean free = permits.tryAcquire(100, TimeUnit.MILLISECONDS);
+                    due = System.nanoTime(); // sent now, or (no permit yet) the loop checks the end again
+                    if (!free) {
                         continue;
                     }
-                    due = System.nanoTime();
                 }
                 if (beforeWindow < 0 && due >= measureFrom) {
                     beforeWindow = sent;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -88,13 +89,8 @@ public final class Rfc3339 {
         if (year < 0 || year > 9999) {
             return FORMAT.format(time);
         }
-        StringBuilder out = new StringBuilder(35);
-        digits(out, year, 4).append('-');
-        digits(out, time.getMonthValue(), 2).append('-');
-        digits(out, time.getDayOfMonth(), 2).append('T');
-        digits(out, time.getHour(), 2).append(':');
-        digits(out, time.getMinute(), 2).append(':');
-        digits(out, time.getSecond(), 2);
+        StringBuilder out = dateTime(new StringBuilder(35), year, time.getMonthValue(), time.getDayOfMonth(),
+                time.getHour(), time.getMinute(), time.getSecond());
         int nano = time.getNano();
         if (nano != 0) {
             int length = 9;
@@ -127,16 +123,10 @@ public final class Rfc3339 {
         if (second < YEAR_0_SECOND || second > YEAR_9999_END_SECOND) {
             return DateTimeFormatter.ISO_INSTANT.format(instant);
         }
-        long days = Math.floorDiv(second, 86_400);
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(second, 86_400));
         int secondOfDay = (int) Math.floorMod(second, 86_400);
-        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
-        StringBuilder out = new StringBuilder(30);
-        digits(out, date.getYear(), 4).append('-');
-        digits(out, date.getMonthValue(), 2).append('-');
-        digits(out, date.getDayOfMonth(), 2).append('T');
-        digits(out, secondOfDay / 3600, 2).append(':');
-        digits(out, secondOfDay / 60 % 60, 2).append(':');
-        digits(out, secondOfDay % 60, 2);
+        StringBuilder out = dateTime(new StringBuilder(30), date.getYear(), date.getMonthValue(),
+                date.getDayOfMonth(), secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60);
         int nano = instant.getNano();
         if (nano != 0) {
             out.append('.');
@@ -149,6 +139,17 @@ public final class Rfc3339 {
             }
         }
         return out.append('Z').toString();
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss}, for a year of four digits. */
+    private static StringBuilder dateTime(StringBuilder out, int year, int month, int day, int hour, int minute,
+            int second) {
+        digits(out, year, 4).append('-');
+        digits(out, month, 2).append('-');
+        digits(out, day, 2).append('T');
+        digits(out, hour, 2).append(':');
+        digits(out, minute, 2).append(':');
+        return digits(out, second, 2);
     }
 
     private static StringBuilder digits(StringBuilder out, int value, int width) {
