@@ -178,9 +178,12 @@ class AccessControlTest {
             file = file.with(new AuthFile.Entry(who.name(), Authenticator.apiKey(who.key()).sha256(), null,
                     List.of(who.anyTenant() ? AuthFile.ANY_TENANT : tenantA), List.copyOf(who.roles())));
         }
-        // No refill punctuation: nothing but the clients of this test may write a command while it counts offsets.
+        // Nothing but the clients of this test may write a command while it counts offsets: no refill check,
+        // and no session expiry within the run. The app reads the whole shared log, so the sessions an earlier
+        // test class left open (AccessControlTest's own phase 2 before AccessControlTlsTest) would otherwise
+        // come due under the default grace in the middle of phase 1 and be written to both command topics.
         stack = DevStack.start(StreamsAppConfig.defaults(bootstrap, state).withApplicationId(applicationId)
-                        .withRefillCheck(null),
+                        .withRefillCheck(null).withSessionGrace(Duration.ofDays(1)),
                 listeners(GatewayConfig.defaults(bootstrap).withPorts(0, 0).withAuthenticator(Authenticator.of(file))),
                 Duration.ofSeconds(90));
         for (String tenant : List.of(tenantA, tenantB)) {
