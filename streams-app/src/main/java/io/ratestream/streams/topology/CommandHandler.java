@@ -144,13 +144,23 @@ final class CommandHandler {
             outcome = new Outcome(reply, decision.events(), false, internalError);
         }
         if (watermark == null) {
+            // The first command of this handler (of a task, after every start) only sets the watermark: were its
+            // AcceptedAt far ahead, forgetting on it alone would drop entries the commands after it still need.
             watermark = acceptedAt;
-        } else if (acceptedAt.isAfter(watermark)) {
+            return outcome;
+        }
+        if (acceptedAt.isAfter(watermark)) {
             // At most one step per command: one command with a far-future AcceptedAt (a producer's broken
             // clock) must not make the ledger forget the request ids of the last day. A lagging watermark
             // only keeps entries longer.
             Instant step = watermark.plus(MAX_WATERMARK_STEP);
             watermark = acceptedAt.isAfter(step) ? step : acceptedAt;
+        }
+        // Never more than a step ahead of the command in hand: a watermark set far ahead (by the first command,
+        // or by a run of them from a clock that is wrong) comes back with the first command of a right clock.
+        Instant ceiling = acceptedAt.plus(MAX_WATERMARK_STEP);
+        if (watermark.isAfter(ceiling)) {
+            watermark = ceiling;
         }
         if (watermark.getEpochSecond() > EARLIEST_FORGET_SECOND) {
             ledger.forgetProcessedBefore(watermark.minus(retention).minus(retention), FORGET_PER_COMMAND);

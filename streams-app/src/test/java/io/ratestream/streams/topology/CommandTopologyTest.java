@@ -160,6 +160,22 @@ class CommandTopologyTest {
     }
 
     @Test
+    void shouldNotLetAFarFutureFirstCommandMakeTheLedgerForgetTheCommandsAfterIt() {
+        pipeline.close();
+        pipeline = new Pipeline(stateDir.resolve("far-first"), T0);
+        // The first command this task handles (after a restart, say) comes from a clock two centuries ahead.
+        pipeline.send(pipeline.command("future", Method.DEBIT_BALANCE, "minutosu", null, "1",
+                Instant.parse("2199-01-01T00:00:00Z"), null));
+        pipeline.send(pipeline.setBudget(Pipeline.demoBudget("minutosu"), T0));
+        send("recent", Method.DEBIT_BALANCE, null, "1");
+
+        Reply retry = send("recent", Method.DEBIT_BALANCE, null, "1");
+
+        assertThat(retry.value()).isEqualByComparingTo("20");
+        assertThat(pipeline.budgets().get("vdf:minutosu").credit()).isEqualByComparingTo("20");
+    }
+
+    @Test
     void shouldDeadLetterGarbageAndKeepGoing() {
         byte[] garbage = {'{', 'x', (byte) 0xff};
         pipeline.rawCommands.pipeInput("vdf:minutosu".getBytes(StandardCharsets.UTF_8), garbage);
