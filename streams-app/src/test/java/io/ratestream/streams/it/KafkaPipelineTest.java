@@ -54,6 +54,8 @@ class KafkaPipelineTest {
     private final String subject = "minutosu-" + run;
     private String bootstrap;
     private StreamsApp app;
+    /** Records of the shared command log the replay rejected before this class wrote any. */
+    private long rejectedBefore;
     private TestClient client;
     private int sequence;
 
@@ -63,6 +65,8 @@ class KafkaPipelineTest {
         TopicSetup.ensure(bootstrap, 4, (short) 1);
         client = new TestClient(bootstrap);
         client.loadReference(DEMO, List.of(subject), "minutosu");
+        // The log is shared with the classes that ran before on this broker (some wrote unreadable records)
+        rejectedBefore = new Replay(bootstrap, Duration.ofHours(24), Duration.ofSeconds(60)).run().rejected();
         app = StreamsApp.start(StreamsAppConfig.defaults(bootstrap, state).withApplicationId("it-pipeline-" + run));
         assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
         UserBudget minutosu = DEMO.userBudgets().get(0);
@@ -241,7 +245,7 @@ class KafkaPipelineTest {
         // set 10, debit 1, set 50, debit 2, a refused set on the client topic, debit 1: one log
         assertThat(verification.replay().budgets().get("vdf:second-" + run).credit()).isEqualByComparingTo("47");
         assertThat(verification.replay().budgets().get("vdf:third-" + run).credit()).isEqualByComparingTo(THIRD_CREDIT);
-        assertThat(verification.replay().rejected()).isEqualTo(1);
+        assertThat(verification.replay().rejected() - rejectedBefore).as("rejected by this class").isEqualTo(1);
     }
 
     @Test
