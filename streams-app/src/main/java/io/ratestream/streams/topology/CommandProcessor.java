@@ -151,6 +151,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
             decide(record, outputs);
         } catch (RuntimeException | StackOverflowError e) {
             staged.forEach(StagedStore::discard);
+            ledger.rescan(); // its forgetting never happened
             if (isKafkas(e)) {
                 throw (KafkaException) e;
             }
