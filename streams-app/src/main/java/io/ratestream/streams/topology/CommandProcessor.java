@@ -414,6 +414,7 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         } catch (RuntimeException e) {
             // Kafka's (the task fails): the deadlines stay, and a repeated expiry is a retry
             stagedDeadlines.discard();
+            deadlines.rescan(); // its removals never happened
             throw e;
         }
         stagedDeadlines.commit();

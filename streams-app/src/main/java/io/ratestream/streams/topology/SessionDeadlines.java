@@ -68,6 +68,12 @@ final class SessionDeadlines {
     private static final String PREFIX = "expiry:";
 
     private final KeyValueStore<Bytes, byte[]> store;
+    /**
+     * Where the next check's scan starts: no entry is below it once the check's removals are written, only
+     * the tombstones of removed entries, which a scan from the start would step over at every check until
+     * RocksDB compacts them away. In memory: null after a start and after a check's writes were discarded.
+     */
+    private Bytes scanFrom;
 
     /** @param store the deadlines store as the processor sees it (a {@link StagedStore} while it processes) */
     SessionDeadlines(KeyValueStore<Bytes, byte[]> store) {
@@ -103,7 +109,18 @@ final class SessionDeadlines {
         }
         ended.values().forEach(session -> store.delete(key(budgetKey, session)));
         // After the deletes: a regrant whose deadline is the old one's keeps its entry, with the new grant.
-        granted.forEach(session -> store.put(key(budgetKey, session), grantBytes(session.grants())));
+        granted.forEach(session -> {
+            Bytes key = key(budgetKey, session);
+            store.put(key, grantBytes(session.grants()));
+            if (scanFrom != null && Bytes.BYTES_LEXICO_COMPARATOR.compare(key.get(), scanFrom.get()) < 0) {
+                scanFrom = key; // a deadline below those checked so far: the next check starts at it
+            }
+        });
+    }
+
+    /** Forgets where the checks had come to: the next one scans from the start. */
+    void rescan() {
+        scanFrom = null;
     }
 
     private static boolean sameGrant(OpenSession a, OpenSession b) {
@@ -121,10 +138,20 @@ final class SessionDeadlines {
         List<Bytes> unreadable = new ArrayList<>();
         long limit = millis(cutoff);
         byte[] to = timePrefix(limit == Long.MAX_VALUE ? limit : limit + 1);
-        try (KeyValueIterator<Bytes, byte[]> oldest = store.range(null, Bytes.wrap(to))) {
-            while (due.size() + unreadable.size() < max && oldest.hasNext()) {
+        if (scanFrom != null && Bytes.BYTES_LEXICO_COMPARATOR.compare(scanFrom.get(), to) >= 0) {
+            return due; // nothing is below the last check's end (the cutoff came back)
+        }
+        // Every entry the scan passes is returned (the caller removes it) or removed here: the next check
+        // starts after the last one, or at this check's cutoff when it saw everything below it.
+        Bytes next = Bytes.wrap(to);
+        try (KeyValueIterator<Bytes, byte[]> oldest = store.range(scanFrom, Bytes.wrap(to))) {
+            while (oldest.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = oldest.next();
                 if (Bytes.BYTES_LEXICO_COMPARATOR.compare(entry.key.get(), to) >= 0) {
+                    break;
+                }
+                if (due.size() + unreadable.size() == max) {
+                    next = entry.key;
                     break;
                 }
                 Due one = read(entry.key, entry.value);
@@ -136,6 +163,7 @@ final class SessionDeadlines {
             }
         }
         unreadable.forEach(store::delete);
+        scanFrom = next;
         return due;
     }
 

@@ -131,6 +131,24 @@ class SessionExpiryTopologyTest {
     }
 
     @Test
+    void shouldExpireASessionWhoseDeadlineIsBelowWhatTheChecksHaveAlreadyPassed() {
+        session(Method.SESSION_START, "rif", "call-1", null, "60");
+        advance(Duration.ofSeconds(125)); // the checks have passed W0 + 60 s
+        assertThat(expiriesWritten()).extracting(c -> c.descriptor().sessionId()).containsExactly("call-1");
+        drain();
+
+        // a grant accepted earlier than that (a switch's late record, a clock behind): its deadline is W0 + 30 s
+        Instant wallClock = now;
+        now = W0;
+        session(Method.SESSION_START, "rif", "call-2", null, "30");
+        now = wallClock;
+        advance(Duration.ofSeconds(5));
+
+        assertThat(expiriesWritten()).extracting(c -> c.descriptor().sessionId()).containsExactly("call-2");
+        assertThat(count(deadlines())).isZero();
+    }
+
+    @Test
     void shouldChargeEveryGrantedSecondOfAnAbandonedSessionOnceItsGrantAndTheGraceHaveRunOut() {
         assertThat(session(Method.SESSION_START, "rif", "call-1", null, "60").value()).isEqualByComparingTo("60");
         assertThat(count(deadlines())).isEqualTo(1);
