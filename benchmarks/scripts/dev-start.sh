@@ -17,3 +17,21 @@ start_dev() {
   cat "$dir/dev.log" >&2
   exit 1
 }
+
+# prepare_go_client: for the scripts that drive `dev` with Go's own client (benchmarks/go-client): checks
+# that Go is there, sets `work` to a new temp dir (deleted, and dev stopped, when the script exits), builds
+# the client into it as $work/go-client and the project's jars, outside any timing.
+prepare_go_client() {
+  command -v go >/dev/null || { echo "$(basename "$0") needs Go (Debian: apt-get install golang-go)" >&2; exit 2; }
+  work=$(mktemp -d)
+  trap 'kill "$dev" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+  (cd benchmarks/go-client && go build -o "$work/go-client" .)
+  ./ratestream --version >/dev/null
+}
+
+# start_dev_for_go: start_dev on $work, prints its warm-up and ready lines, sets `pid` to the dev JVM's pid.
+start_dev_for_go() {
+  start_dev "$work"
+  grep -E "warmed|ready in" "$work/dev.log" | sed "s| (data in .*||"
+  pid=$(pgrep -f "RatestreamCli dev --data-dir $work/data")
+}

@@ -12,19 +12,12 @@
 #   needs Go 1.19 or later (Debian: apt-get install golang-go)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-command -v go >/dev/null || { echo "forgetting.sh needs Go (Debian: apt-get install golang-go)" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'kill "$dev" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-(cd benchmarks/go-client && go build -o "$work/go-client" .)
-./ratestream --version >/dev/null # builds the jars first, outside the timing
-[ -f benchmarks/target/benchmarks.jar ] || mvn -B -q -pl benchmarks -am package -DskipTests
-
 # shellcheck source=benchmarks/scripts/dev-start.sh
 . benchmarks/scripts/dev-start.sh
-start_dev "$work"
-grep -E "warmed|ready in" "$work/dev.log" | sed "s| (data in .*||"
+prepare_go_client
+[ -f benchmarks/target/benchmarks.jar ] || mvn -B -q -pl benchmarks -am package -DskipTests
+start_dev_for_go
 bootstrap=$(awk '/^Kafka /{print $2; exit}' "$work/dev.log")
-pid=$(pgrep -f "RatestreamCli dev --data-dir $work/data")
 java -XX:CICompilerCount=4 -cp benchmarks/target/benchmarks.jar io.ratestream.benchmarks.ProcessedBacklog \
   --bootstrap "$bootstrap" --entries "${ENTRIES:-1000000}" --age-hours "${AGE_HOURS:-72}" --subscriber vdf:minutosu
 echo "dev pid $pid; Go client from here on:"

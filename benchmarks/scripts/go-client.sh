@@ -12,17 +12,10 @@
 #   needs Go 1.19 or later (Debian: apt-get install golang-go)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-command -v go >/dev/null || { echo "go-client.sh needs Go (Debian: apt-get install golang-go)" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'kill "$dev" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-(cd benchmarks/go-client && go build -o "$work/go-client" .)
-./ratestream --version >/dev/null # builds the jars first, outside the timing
-
 # shellcheck source=benchmarks/scripts/dev-start.sh
 . benchmarks/scripts/dev-start.sh
-start_dev "$work"
-grep -E "warmed|ready in" "$work/dev.log" | sed "s| (data in .*||"
-pid=$(pgrep -f "RatestreamCli dev --data-dir $work/data")
+prepare_go_client
+start_dev_for_go
 echo "dev pid $pid; Go client from the ready line on:"
 "$work/go-client" -d "${DURATION:-180s}" -every "${EVERY:-10s}" -c "${CONNS:-50}" -f "${IN_FLIGHT:-4}" -mix "${MIX:-half}" \
   -pid "$pid"

@@ -74,7 +74,7 @@ class HardeningTest {
     }
 
     private String debit(int id, String subject, String amount) {
-        return Wire.debit(id, subject, amount).replace("\"CstmId\":\"vdf\"", "\"CstmId\":\"" + tenant + "\"");
+        return Wire.debit(id, tenant, subject, amount);
     }
 
     @Test

@@ -50,8 +50,7 @@ class TwoGatewaysTest {
             BigDecimal credit = null;
             for (int i = 1; i <= 40; i++) {
                 GatewayApp gateway = i % 2 == 0 ? first : second;
-                JsonNode reply = Wire.rpc(gateway.jsonRpcPort(), Wire.debit(i, "minutosu", "0.5")
-                        .replace("\"CstmId\":\"vdf\"", "\"CstmId\":\"" + tenant + "\""));
+                JsonNode reply = Wire.rpc(gateway.jsonRpcPort(), Wire.debit(i, tenant, "minutosu", "0.5"));
                 assertThat(reply.get("error").isNull()).as(reply.toString()).isTrue();
                 credit = reply.get("result").decimalValue();
             }

@@ -35,7 +35,11 @@ final class Wire {
     }
 
     static String debit(int id, String subject, String amount) {
-        return "{\"id\":" + id + ",\"method\":\"Responder.DebitBalance\",\"params\":[{\"CstmId\":\"vdf\",\"Subject\":\""
-                + subject + "\",\"Amount\":" + amount + "}]}";
+        return debit(id, "vdf", subject, amount);
+    }
+
+    static String debit(int id, String tenant, String subject, String amount) {
+        return "{\"id\":" + id + ",\"method\":\"Responder.DebitBalance\",\"params\":[{\"CstmId\":\"" + tenant
+                + "\",\"Subject\":\"" + subject + "\",\"Amount\":" + amount + "}]}";
     }
 }

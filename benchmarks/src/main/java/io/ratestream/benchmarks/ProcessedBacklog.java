@@ -9,7 +9,9 @@ import io.ratestream.schemas.topics.Topics;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -105,9 +107,9 @@ public final class ProcessedBacklog {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
-            long end = consumer.endOffsets(java.util.List.of(partition)).get(partition);
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
             while (true) {
-                OffsetAndMetadata committed = consumer.committed(java.util.Set.of(partition)).get(partition);
+                OffsetAndMetadata committed = consumer.committed(Set.of(partition)).get(partition);
                 if (committed != null && committed.offset() >= end) {
                     return;
                 }

@@ -68,12 +68,8 @@ final class SessionDeadlines {
     private static final String PREFIX = "expiry:";
 
     private final KeyValueStore<Bytes, byte[]> store;
-    /**
-     * Where the next check's scan starts: no entry is below it once the check's removals are written, only
-     * the tombstones of removed entries, which a scan from the start would step over at every check until
-     * RocksDB compacts them away. In memory: null after a start and after a check's writes were discarded.
-     */
-    private Bytes scanFrom;
+    /** Where the next check's scan starts: after the removals of the last, not over their tombstones. */
+    private final ScanStart scanFrom = new ScanStart();
 
     /** @param store the deadlines store as the processor sees it (a {@link StagedStore} while it processes) */
     SessionDeadlines(KeyValueStore<Bytes, byte[]> store) {
@@ -112,15 +108,13 @@ final class SessionDeadlines {
         granted.forEach(session -> {
             Bytes key = key(budgetKey, session);
             store.put(key, grantBytes(session.grants()));
-            if (scanFrom != null && Bytes.BYTES_LEXICO_COMPARATOR.compare(key.get(), scanFrom.get()) < 0) {
-                scanFrom = key; // a deadline below those checked so far: the next check starts at it
-            }
+            scanFrom.written(key);
         });
     }
 
     /** Forgets where the checks had come to: the next one scans from the start. */
     void rescan() {
-        scanFrom = null;
+        scanFrom.reset();
     }
 
     private static boolean sameGrant(OpenSession a, OpenSession b) {
@@ -138,13 +132,13 @@ final class SessionDeadlines {
         List<Bytes> unreadable = new ArrayList<>();
         long limit = millis(cutoff);
         byte[] to = timePrefix(limit == Long.MAX_VALUE ? limit : limit + 1);
-        if (scanFrom != null && Bytes.BYTES_LEXICO_COMPARATOR.compare(scanFrom.get(), to) >= 0) {
+        if (scanFrom.atOrAfter(to)) {
             return due; // nothing is below the last check's end (the cutoff came back)
         }
         // Every entry the scan passes is returned (the caller removes it) or removed here: the next check
         // starts after the last one, or at this check's cutoff when it saw everything below it.
         Bytes next = Bytes.wrap(to);
-        try (KeyValueIterator<Bytes, byte[]> oldest = store.range(scanFrom, Bytes.wrap(to))) {
+        try (KeyValueIterator<Bytes, byte[]> oldest = store.range(scanFrom.key(), Bytes.wrap(to))) {
             while (oldest.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = oldest.next();
                 if (Bytes.BYTES_LEXICO_COMPARATOR.compare(entry.key.get(), to) >= 0) {
@@ -163,7 +157,7 @@ final class SessionDeadlines {
             }
         }
         unreadable.forEach(store::delete);
-        scanFrom = next;
+        scanFrom.moveTo(next);
         return due;
     }
 

@@ -21,13 +21,10 @@ final class StoreLedger implements Ledger {
     private final KeyValueStore<String, ProcessedReply> processed;
     private final KeyValueStore<Bytes, byte[]> index;
     /**
-     * Where the next scan for entries to forget starts: no index entry is below it, but the tombstones of the
-     * ones this ledger forgot. A scan from the start would step over every one of those on every command
-     * until RocksDB compacts them away, a cost that grows with each entry forgotten (a deployment older than
-     * twice the retention ran its debits 30 times slower on it). In memory: null after a start, and after a
-     * record's writes were discarded (its deletes never happened).
+     * Where the next scan for entries to forget starts: a deployment older than twice the retention ran its
+     * debits 30 times slower scanning from the start of the index over the tombstones of those forgotten.
      */
-    private Bytes forgetFrom;
+    private final ScanStart forgetFrom = new ScanStart();
 
     StoreLedger(KeyValueStore<String, UserBudget> budgets, KeyValueStore<String, ProcessedReply> processed,
             KeyValueStore<Bytes, byte[]> index) {
@@ -60,24 +57,22 @@ final class StoreLedger implements Ledger {
         processed.put(requestId, entry);
         Bytes key = indexKey(entry.acceptedAt(), requestId);
         index.put(key, EMPTY);
-        if (forgetFrom != null && compare(key.get(), forgetFrom.get()) < 0) {
-            forgetFrom = key; // an entry accepted before those forgotten so far: the next scan starts at it
-        }
+        forgetFrom.written(key);
     }
 
     /** Forgets where the scans for entries to forget had come to: the next one starts at the beginning. */
     void rescan() {
-        forgetFrom = null;
+        forgetFrom.reset();
     }
 
     @Override
     public void forgetProcessedBefore(Instant cutoff, int max) {
         Bytes to = Bytes.wrap(timePrefix(cutoff));
         int forgotten = 0;
-        if (forgetFrom != null && compare(forgetFrom.get(), to.get()) >= 0) {
+        if (forgetFrom.atOrAfter(to.get())) {
             return; // nothing before the cutoff is left (the cutoff came back: a watermark clamped)
         }
-        try (KeyValueIterator<Bytes, byte[]> oldest = index.range(forgetFrom, to)) {
+        try (KeyValueIterator<Bytes, byte[]> oldest = index.range(forgetFrom.key(), to)) {
             while (forgotten < max && oldest.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = oldest.next();
                 byte[] key = entry.key.get();
@@ -87,7 +82,7 @@ final class StoreLedger implements Ledger {
                 String processedKey = new String(key, Long.BYTES, key.length - Long.BYTES, StandardCharsets.UTF_8);
                 index.delete(entry.key);
                 processed.delete(processedKey);
-                forgetFrom = entry.key;
+                forgetFrom.moveTo(entry.key);
                 forgotten++;
             }
         }
