@@ -87,6 +87,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private SessionDeadlines deadlines;
     private List<StagedStore<?, ?>> staged;
     private StoreLedger ledger;
+    /** The refill check's progress; null when it never runs. */
+    private RefillSweep refills;
     private CommandHandler handler;
     /** The command being processed, once it has been read. */
     private Command current;
@@ -136,7 +138,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         KeyValueStore<String, byte[]> profiles = context.getStateStore(RatestreamTopology.RATING_PROFILES_STORE);
         this.handler = new CommandHandler(new Engine(reference.over(profiles)), retention);
         if (refillCheck != null) {
-            context.schedule(refillCheck, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
+            refills = new RefillSweep(refillCheck, context.currentSystemTimeMs());
+            context.schedule(RefillSweep.STEP, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
         }
         context.schedule(SessionDeadlines.CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::writeDueExpiries);
     }
@@ -362,17 +365,29 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     }
 
     /**
-     * Notices budgets whose monthly refill is due and writes a refill command for each into
-     * {@code ratestream.admin-commands} (a refill is budget-setting: it is admitted there like any admin
-     * record and applied as its copy on ratestream.commands). The command is a no-op if the refill has
-     * happened by the time it is processed, so writing it more than once is harmless. A budget that
-     * cannot be read is skipped (its commands are dead-lettered with the reason); the others are still
-     * checked.
+     * A step of the refill check ({@link RefillSweep}): reads the next budgets of the task, at most
+     * {@link RefillSweep#MAX_VISITS_PER_STEP}, and writes a refill command into {@code ratestream.admin-commands}
+     * for each whose monthly refill is due, at most {@link RefillSweep#MAX_REFILLS_PER_STEP} (a refill is
+     * budget-setting: it is admitted there like any admin record and applied as its copy on
+     * ratestream.commands). The command is a no-op if the refill has happened by the time it is processed, so
+     * writing it more than once is harmless. A budget that cannot be read is skipped (its commands are
+     * dead-lettered with the reason); the others are still checked.
      */
     private void writeDueRefills(long now) {
+        if (!refills.step(now)) {
+            return;
+        }
         Instant at = Instant.ofEpochMilli(now);
-        try (KeyValueIterator<String, UserBudget> all = budgets.all()) {
+        int visited = 0;
+        int written = 0;
+        String next = null;
+        try (KeyValueIterator<String, UserBudget> all = budgets.range(refills.from(), null)) {
             while (all.hasNext()) {
+                if (visited == RefillSweep.MAX_VISITS_PER_STEP || written == RefillSweep.MAX_REFILLS_PER_STEP) {
+                    next = all.peekNextKey();
+                    break;
+                }
+                visited++;
                 Command refill;
                 try {
                     refill = refillIfDue(all.next(), at); // the iterator moves on before it reads the value
@@ -386,9 +401,11 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
                 if (refill != null) {
                     context.forward(new Record<>(refill.key(), refill, now), RatestreamTopology.REFILL_SINK);
                     metrics.refillIssued();
+                    written++;
                 }
             }
         }
+        refills.stepped(next);
     }
 
     /**

@@ -270,6 +270,75 @@ class CommandTopologyTest {
     }
 
     @Test
+    void shouldPaceTheRefillsOfAResetDayAcrossSteps() {
+        // A reset day: every budget is due at once. Each step writes at most MAX_REFILLS_PER_STEP of them.
+        pipeline.close();
+        pipeline = new Pipeline(stateDir.resolve("paced"), Instant.parse("2012-02-09T23:50:00Z"));
+        int budgets = 2 * RefillSweep.MAX_REFILLS_PER_STEP + 20;
+        for (int i = 0; i < budgets; i++) {
+            pipeline.send(pipeline.setBudget(resetsOnThe10th(String.format("m-%03d", i)), T0));
+        }
+        pipeline.commandsOut.readRecordsToList();
+
+        pipeline.advanceWallClock(Duration.ofMinutes(15)); // 2012-02-10T00:05Z: all due; the first step
+        List<Command> first = refillsWritten();
+        pipeline.advanceWallClock(RefillSweep.STEP);
+        List<Command> second = refillsWritten();
+        pipeline.advanceWallClock(RefillSweep.STEP);
+        List<Command> third = refillsWritten();
+        pipeline.advanceWallClock(RefillSweep.STEP);
+
+        assertThat(first).hasSize(RefillSweep.MAX_REFILLS_PER_STEP);
+        assertThat(second).hasSize(RefillSweep.MAX_REFILLS_PER_STEP);
+        assertThat(third).hasSize(20);
+        assertThat(refillsWritten()).as("the sweep is over").isEmpty();
+        List<String> keys = java.util.stream.Stream.of(first, second, third).flatMap(List::stream).map(Command::key)
+                .toList();
+        assertThat(keys).doesNotHaveDuplicates().hasSize(budgets);
+        for (int i = 0; i < budgets; i++) {
+            assertThat(pipeline.budgets().get(String.format("vdf:m-%03d", i)).lastRefill())
+                    .isEqualTo(YearMonth.of(2012, 2));
+        }
+        pipeline.advanceWallClock(Duration.ofMinutes(15)); // the next sweep: nothing is due any more
+        pipeline.advanceWallClock(RefillSweep.STEP);
+        assertThat(refillsWritten()).isEmpty();
+    }
+
+    @Test
+    void shouldReadAtMostMaxVisitsBudgetsPerStepAndGoOnWhereTheLastStepStopped() {
+        pipeline.close();
+        pipeline = new Pipeline(stateDir.resolve("visits"), Instant.parse("2012-02-09T23:50:00Z"));
+        for (int i = 0; i < RefillSweep.MAX_VISITS_PER_STEP; i++) {
+            UserBudget never = new UserBudget(String.format("a-%05d", i), BigDecimal.TEN, BigDecimal.ZERO,
+                    BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, 0, null, List.of(), null);
+            pipeline.send(pipeline.setBudget(never, T0));
+        }
+        pipeline.send(pipeline.setBudget(resetsOnThe10th("z-due"), T0)); // sorts after all of them
+        pipeline.commandsOut.readRecordsToList();
+
+        pipeline.advanceWallClock(Duration.ofMinutes(15));
+        assertThat(refillsWritten()).as("the first step read only budgets that never reset").isEmpty();
+        pipeline.advanceWallClock(RefillSweep.STEP);
+        assertThat(refillsWritten()).singleElement().extracting(Command::key).isEqualTo("vdf:z-due");
+    }
+
+    /** A budget with minutosu's allowances that resets on the 10th. */
+    private static UserBudget resetsOnThe10th(String id) {
+        UserBudget minutosu = Pipeline.demoBudget("minutosu");
+        return new UserBudget(id, minutosu.credit(), minutosu.smsCredit(), minutosu.traffic(),
+                minutosu.volumeDiscountSeconds(), minutosu.receivedCallSeconds(), minutosu.resetDayOfTheMonth(),
+                minutosu.tariffPlanId(), minutosu.minuteBuckets(), null);
+    }
+
+    /** The refill commands the processor wrote since the last call (each admitted and applied already). */
+    private List<Command> refillsWritten() {
+        pipeline.commandsOut.readRecordsToList();
+        pipeline.replies.readRecordsToList();
+        pipeline.events.readRecordsToList();
+        return pipeline.adminCommandsOut.readValuesToList();
+    }
+
+    @Test
     void shouldGiveTheSameBudgetsWhenTheSameCommandsAreReplayed() {
         List<Command> log = List.of(
                 pipeline.command("r1", Method.DEBIT_SECONDS, "minutosu", "0723", "42.5", T0, null),
