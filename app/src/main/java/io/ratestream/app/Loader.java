@@ -52,8 +52,12 @@ import org.apache.kafka.common.utils.Utils;
  * request id is derived from its tenant and content, so loading the same files twice changes nothing.
  * The data set is read and validated completely (by {@code CgratesFiles}) before this writes anything.
  *
- * <p>Everything is sent at once and then awaited (a million budgets take minutes, bound by the streams
- * app, not by round trips). Whether the streams app rates with the loaded profiles is checked with a
+ * <p>Reference data is sent at once; budgets are sent as fast as the streams app applies them, with at
+ * most {@link #DEFAULT_MAX_IN_FLIGHT} sent and not yet applied ({@link #withMaxInFlight}), then awaited (a
+ * million budgets take minutes, bound by the streams app, not by round trips). The bound is for the live
+ * calls of a running system: the budgets go to the partitions of the command topics that the calls use, and
+ * a load that wrote a million at once would queue them ahead of every call for as long as the streams app
+ * takes to apply them (docs/performance.md, "Loading into a live system"). Whether the streams app rates with the loaded profiles is checked with a
  * few probes, not one per profile: see {@link #awaitProfiles}.
  *
  * <p><b>Progress and time limits.</b> With {@link #withProgress}, it prints a line at most every
@@ -67,6 +71,12 @@ public final class Loader {
 
     /** How long a load may go without a record acknowledged or applied before it fails: 60 s. */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * Budgets a load keeps sent but not yet applied, at most, unless {@link #withMaxInFlight} says otherwise:
+     * about two seconds of the streams app's work on the 2-core machine of docs/performance.md.
+     */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
 
     /** How often a load with progress reporting prints a line, at most: 5 s. */
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(5);
@@ -84,6 +94,8 @@ public final class Loader {
     private final Duration progressInterval;
     private final Duration stallTimeout;
     private final Duration timeout;
+    /** Budgets sent and not yet applied, at most; 0: no limit. */
+    private final int maxInFlight;
 
     public Loader(String bootstrapServers, Clock clock) {
         this(bootstrapServers, Map.of(), clock);
@@ -94,11 +106,12 @@ public final class Loader {
      *     (security settings: e.g. SASL as the loader's principal); never null
      */
     public Loader(String bootstrapServers, Map<String, String> kafkaProperties, Clock clock) {
-        this(bootstrapServers, kafkaProperties, clock, null, DEFAULT_PROGRESS_INTERVAL, DEFAULT_STALL_TIMEOUT, null);
+        this(bootstrapServers, kafkaProperties, clock, null, DEFAULT_PROGRESS_INTERVAL, DEFAULT_STALL_TIMEOUT, null,
+                DEFAULT_MAX_IN_FLIGHT);
     }
 
     private Loader(String bootstrapServers, Map<String, String> kafkaProperties, Clock clock, PrintStream progress,
-            Duration progressInterval, Duration stallTimeout, Duration timeout) {
+            Duration progressInterval, Duration stallTimeout, Duration timeout, int maxInFlight) {
         this.bootstrapServers = bootstrapServers;
         this.kafkaProperties = Map.copyOf(kafkaProperties);
         this.clock = clock;
@@ -106,6 +119,7 @@ public final class Loader {
         this.progressInterval = progressInterval;
         this.stallTimeout = stallTimeout;
         this.timeout = timeout;
+        this.maxInFlight = maxInFlight;
     }
 
     /**
@@ -116,7 +130,7 @@ public final class Loader {
         if (interval.isNegative()) {
             throw new IllegalArgumentException("the progress interval must not be negative: " + interval);
         }
-        return new Loader(bootstrapServers, kafkaProperties, clock, out, interval, stallTimeout, timeout);
+        return new Loader(bootstrapServers, kafkaProperties, clock, out, interval, stallTimeout, timeout, maxInFlight);
     }
 
     /** This loader failing once nothing was acknowledged or applied for {@code stall} (more than zero). */
@@ -124,7 +138,8 @@ public final class Loader {
         if (stall.isNegative() || stall.isZero()) {
             throw new IllegalArgumentException("the stall timeout must be more than zero: " + stall);
         }
-        return new Loader(bootstrapServers, kafkaProperties, clock, progress, progressInterval, stall, timeout);
+        return new Loader(bootstrapServers, kafkaProperties, clock, progress, progressInterval, stall, timeout,
+                maxInFlight);
     }
 
     /** This loader failing once a load took longer than {@code overall}; null or zero: no such limit (the default). */
@@ -133,7 +148,20 @@ public final class Loader {
             throw new IllegalArgumentException("the timeout must not be negative: " + overall);
         }
         Duration limit = overall == null || overall.isZero() ? null : overall;
-        return new Loader(bootstrapServers, kafkaProperties, clock, progress, progressInterval, stallTimeout, limit);
+        return new Loader(bootstrapServers, kafkaProperties, clock, progress, progressInterval, stallTimeout, limit,
+                maxInFlight);
+    }
+
+    /**
+     * This loader keeping at most {@code budgets} sent and not yet applied (0: no limit, every budget written at
+     * once, as fast as Kafka takes them: for a system that serves no calls yet).
+     */
+    public Loader withMaxInFlight(int budgets) {
+        if (budgets < 0) {
+            throw new IllegalArgumentException("the budgets in flight must be at least 0 (no limit): " + budgets);
+        }
+        return new Loader(bootstrapServers, kafkaProperties, clock, progress, progressInterval, stallTimeout, timeout,
+                budgets);
     }
 
     /** What a load wrote. */
@@ -173,6 +201,13 @@ public final class Loader {
             Map<String, UserBudget> waiting = new HashMap<>();
             List<String> errors = new ArrayList<>();
             for (UserBudget budget : data.userBudgets()) {
+                // In flight: sent and not answered yet (one entry per request id, so a budget listed twice
+                // with the same content, which is answered once for both, counts once)
+                while (maxInFlight > 0 && waiting.size() >= maxInFlight) {
+                    readReplies(replies, POLL, waiting, errors, tally);
+                    tally.look(failure);
+                    failIfStalled(waiting, tally);
+                }
                 Command command = setBudget(tenant, budget, batch);
                 waiting.put(command.requestId(), budget);
                 producer.send(new ProducerRecord<>(Topics.ADMIN_COMMANDS, null, command.acceptedAt().toEpochMilli(),
@@ -245,11 +280,15 @@ public final class Loader {
         while (!waiting.isEmpty()) {
             readReplies(replies, POLL, waiting, errors, tally);
             tally.look(null);
-            if (tally.stalled()) {
-                throw new IllegalStateException(tally.stallSentence() + " (" + tally.applied() + " of "
-                        + tally.budgets + " budgets applied; no reply yet for " + waiting.size() + " budgets "
-                        + sample(waiting.values().stream().map(UserBudget::id).toList()) + ")");
-            }
+            failIfStalled(waiting, tally);
+        }
+    }
+
+    private static void failIfStalled(Map<String, UserBudget> waiting, Tally tally) {
+        if (tally.stalled()) {
+            throw new IllegalStateException(tally.stallSentence() + " (" + tally.applied() + " of "
+                    + tally.budgets + " budgets applied; no reply yet for " + waiting.size() + " budgets "
+                    + sample(waiting.values().stream().map(UserBudget::id).toList()) + ")");
         }
     }
 

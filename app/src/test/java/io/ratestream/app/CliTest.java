@@ -138,6 +138,17 @@ public class CliTest {
     }
 
     @Test
+    void shouldRefuseANegativeMaxInFlightAndWriteNothing() throws Exception {
+        Map<String, Long> before = endOffsets();
+
+        Run load = cli("load", "--bootstrap", bootstrap, "--data-dir", "../demo/cgrates-2012", "--max-in-flight", "-1");
+
+        assertThat(load.code()).isNotZero();
+        assertThat(load.err()).contains("--max-in-flight at least 0 (no limit)");
+        assertThat(endOffsets()).isEqualTo(before);
+    }
+
+    @Test
     void shouldVerifyTheLiveBudgetsAgainstAReplay() throws Exception {
         Run replay = null;
         for (int attempt = 0; attempt < 50; attempt++) {

@@ -102,6 +102,39 @@ class LoaderProgressTest {
     }
 
     @Test
+    void shouldKeepAtMostMaxInFlightBudgetsSentAndNotYetApplied() throws Exception {
+        int budgets = 2000;
+        int window = 100;
+
+        long boundedMost = mostInFlight("window" + run, budgets, window);
+        long unboundedMost = mostInFlight("nowindow" + run, budgets, 0);
+
+        assertThat(boundedMost).isPositive().isLessThanOrEqualTo(window);
+        assertThat(unboundedMost).as("without a limit the load runs ahead (what the bound is checked against)")
+                .isGreaterThan(window);
+    }
+
+    /** Loads {@code budgets} budgets with the limit given; the most sent and not applied that a progress line showed. */
+    private long mostInFlight(String tenant, int budgets, int maxInFlight) throws Exception {
+        DataSet data = data(tenant, budgets, 0);
+        long reference = data.destinations().size() + data.tariffPlans().size();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Loader.Report report = new Loader(bootstrap, Clock.systemUTC())
+                .withProgress(new PrintStream(printed, true, StandardCharsets.UTF_8), Duration.ZERO)
+                .withMaxInFlight(maxInFlight)
+                .load(data, tenant, (String) null);
+        assertThat(report.errors()).isEmpty();
+        long most = 0;
+        for (String line : printed.toString(StandardCharsets.UTF_8).lines().toList()) {
+            Matcher m = LINE.matcher(line);
+            if (m.matches()) {
+                most = Math.max(most, Long.parseLong(m.group(1)) - reference - Long.parseLong(m.group(4)));
+            }
+        }
+        return most;
+    }
+
+    @Test
     void shouldPrintProgressOnStandardErrorAndTheResultOnStandardOutput(@TempDir Path dir) throws Exception {
         String tenant = "cli" + run;
         Path file = dir.resolve("user_budgets.json");

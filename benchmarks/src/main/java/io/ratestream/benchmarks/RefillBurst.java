@@ -1,10 +1,12 @@
 package io.ratestream.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ratestream.app.Loader;
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.command.Method;
 import io.ratestream.schemas.command.ReplyTo;
 import io.ratestream.schemas.event.BudgetEvent;
+import io.ratestream.schemas.files.DataSet;
 import io.ratestream.schemas.json.Json;
 import io.ratestream.schemas.model.CallDescriptor;
 import io.ratestream.schemas.model.UserBudget;
@@ -17,8 +19,11 @@ import io.ratestream.testkit.EmbeddedKafkaBroker;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -44,8 +49,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code ratestream.events}) and the app's state. What a stream thread does while it notices a million
  * due budgets shows in the probes' latency; whether the refills get done at all, in the count.
  *
+ * <p>With {@code --loader-max-in-flight N} the budgets are loaded while the app runs and the probe goes, through
+ * {@code ratestream load}'s {@link Loader} keeping at most N budgets in flight (0: no limit): what a bulk load
+ * costs live calls.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.ratestream.benchmarks.RefillBurst --budgets 200000 --check 60 --seconds 240
+ * java -cp benchmarks/target/benchmarks.jar io.ratestream.benchmarks.RefillBurst --budgets 200000 --check 900 \
+ *   --seconds 120 --loader-max-in-flight 10000
  * </pre>
  */
 public final class RefillBurst {
@@ -60,12 +71,14 @@ public final class RefillBurst {
         int budgets = 200_000;
         int check = 60;
         int seconds = 240;
+        Integer loaderWindow = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = args[i + 1];
             switch (args[i]) {
                 case "--budgets" -> budgets = Integer.parseInt(value);
                 case "--check" -> check = Integer.parseInt(value);
                 case "--seconds" -> seconds = Integer.parseInt(value);
+                case "--loader-max-in-flight" -> loaderWindow = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -74,7 +87,9 @@ public final class RefillBurst {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"), 0)) {
             String bootstrap = broker.bootstrapServers();
             TopicSetup.ensure(bootstrap, 4, (short) 1);
-            load(bootstrap, mapper, budgets);
+            if (loaderWindow == null) {
+                load(bootstrap, mapper, budgets);
+            }
             StreamsAppConfig config = StreamsAppConfig.defaults(bootstrap, dir.resolve("streams"))
                     .withApplicationId("refill-burst").withRefillCheck(Duration.ofSeconds(check));
             long started = System.nanoTime();
@@ -84,6 +99,9 @@ public final class RefillBurst {
                 Thread prober = new Thread(probe::run, "probe");
                 prober.setDaemon(true);
                 prober.start();
+                if (loaderWindow != null) {
+                    loadLive(bootstrap, mapper, budgets, loaderWindow, app);
+                }
                 long loaded = 0;
                 long refilled = 0;
                 long nextLine = started + 1_000_000_000L;
@@ -109,6 +127,34 @@ public final class RefillBurst {
             }
         }
         System.exit(0); // the probe's threads and clients are not worth a clean close
+    }
+
+    /** Loads the budgets through the Loader once the app runs, on a thread of their own; loads the probe's first. */
+    private static void loadLive(String bootstrap, ObjectMapper mapper, int budgets, int window, StreamsApp app)
+            throws Exception {
+        if (!app.awaitRunning(Duration.ofMinutes(2))) {
+            throw new IllegalStateException("the app did not reach RUNNING: " + app.state());
+        }
+        Loader probeLoader = new Loader(bootstrap, Clock.systemUTC());
+        probeLoader.load(new DataSet(List.of(), List.of(), List.of(), List.of(budget(PROBE, 0))), TENANT, (String) null);
+        List<UserBudget> due = new ArrayList<>(budgets);
+        for (int i = 0; i < budgets; i++) {
+            due.add(budget(String.format("s-%07d", i), 1));
+        }
+        Loader loader = new Loader(bootstrap, Clock.fixed(Instant.now().minus(Duration.ofDays(32)), ZoneOffset.UTC))
+                .withMaxInFlight(window).withStallTimeout(Duration.ofMinutes(5));
+        Thread thread = new Thread(() -> {
+            try {
+                long started = System.nanoTime();
+                loader.load(new DataSet(List.of(), List.of(), List.of(), due), TENANT, (String) null);
+                System.out.printf("loader: %,d budgets applied in %.1f s (at most %d in flight)%n", budgets,
+                        (System.nanoTime() - started) / 1e9, window);
+            } catch (Exception e) {
+                System.out.println("loader failed: " + e);
+            }
+        }, "loader");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private static UserBudget budget(String subject, int resetDay) {

@@ -59,6 +59,12 @@ final class LoadCommand implements Callable<Integer> {
                     + "--stall-timeout-seconds (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
+    @Option(names = "--max-in-flight", defaultValue = "" + Loader.DEFAULT_MAX_IN_FLIGHT,
+            description = "budgets sent and not yet applied by the streams app, at most: they share the command "
+                    + "topics' partitions with live calls, which wait behind them; 0 = no limit, every budget "
+                    + "written at once (for a system that serves no calls yet) (default: ${DEFAULT-VALUE})")
+    int maxInFlight;
+
     @Mixin
     SharedOptions.KafkaProperties kafkaProperties;
 
@@ -71,15 +77,16 @@ final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("nothing to load: give --data-dir or at least one of "
                     + "--activation-periods, --destinations, --tariff-plans, --user-budgets");
         }
-        if (stallTimeoutSeconds < 1 || timeoutSeconds < 0) {
-            throw new IllegalArgumentException("--stall-timeout-seconds must be at least 1 and --timeout-seconds at "
-                    + "least 0 (no limit)");
+        if (stallTimeoutSeconds < 1 || timeoutSeconds < 0 || maxInFlight < 0) {
+            throw new IllegalArgumentException("--stall-timeout-seconds must be at least 1, and --timeout-seconds and "
+                    + "--max-in-flight at least 0 (no limit)");
         }
         // Progress on standard error: standard output keeps the one result line a script reads.
         Loader loader = new Loader(kafka.bootstrap, kafkaProperties.values, Clock.systemUTC())
                 .withProgress(System.err, Loader.DEFAULT_PROGRESS_INTERVAL)
                 .withStallTimeout(Duration.ofSeconds(stallTimeoutSeconds))
-                .withTimeout(Duration.ofSeconds(timeoutSeconds));
+                .withTimeout(Duration.ofSeconds(timeoutSeconds))
+                .withMaxInFlight(maxInFlight);
         Loader.Report report = loader.load(data, tenant, (String) null);
         System.out.printf("loaded %d rating profiles, %d destinations, %d tariff plans, %d budgets (tenant %s)%n",
                 report.ratingProfiles(), report.destinations(), report.tariffPlans(), report.budgets(), tenant);
