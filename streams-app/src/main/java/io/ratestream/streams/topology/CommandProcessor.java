@@ -27,6 +27,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -89,6 +90,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private StoreLedger ledger;
     /** The refill check's progress; null when it never runs. */
     private RefillSweep refills;
+    /** The steps of the sweep under way; null between sweeps. */
+    private Cancellable refillSteps;
     private CommandHandler handler;
     /** The command being processed, once it has been read. */
     private Command current;
@@ -138,8 +141,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
         KeyValueStore<String, byte[]> profiles = context.getStateStore(RatestreamTopology.RATING_PROFILES_STORE);
         this.handler = new CommandHandler(new Engine(reference.over(profiles)), retention);
         if (refillCheck != null) {
-            refills = new RefillSweep(refillCheck, context.currentSystemTimeMs());
-            context.schedule(RefillSweep.STEP, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
+            refills = new RefillSweep();
+            context.schedule(refillCheck, PunctuationType.WALL_CLOCK_TIME, this::startRefillSweep);
         }
         context.schedule(SessionDeadlines.CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::writeDueExpiries);
     }
@@ -365,6 +368,17 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     }
 
     /**
+     * Every refill-check interval: starts a sweep over the budgets, its first step at once and the next every
+     * {@link RefillSweep#STEP} until a step has read the last budget. A sweep still under way goes on.
+     */
+    private void startRefillSweep(long now) {
+        if (refills.start()) {
+            refillSteps = context.schedule(RefillSweep.STEP, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
+            writeDueRefills(now);
+        }
+    }
+
+    /**
      * A step of the refill check ({@link RefillSweep}): reads the next budgets of the task, at most
      * {@link RefillSweep#MAX_VISITS_PER_STEP}, and writes a refill command into {@code ratestream.admin-commands}
      * for each whose monthly refill is due, at most {@link RefillSweep#MAX_REFILLS_PER_STEP} (a refill is
@@ -374,9 +388,6 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
      * dead-lettered with the reason); the others are still checked.
      */
     private void writeDueRefills(long now) {
-        if (!refills.step(now)) {
-            return;
-        }
         Instant at = Instant.ofEpochMilli(now);
         int visited = 0;
         int written = 0;
@@ -406,6 +417,10 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
             }
         }
         refills.stepped(next);
+        if (!refills.inSweep()) {
+            refillSteps.cancel();
+            refillSteps = null;
+        }
     }
 
     /**

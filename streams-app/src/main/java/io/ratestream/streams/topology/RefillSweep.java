@@ -8,59 +8,43 @@ import java.time.Duration;
  * and writing at most {@link #MAX_REFILLS_PER_STEP} refill commands, the next step starting at the budget
  * where the last one stopped. One check used to read every budget of the task and write every due refill in
  * one punctuation: with 200,000 budgets due on a reset day it stopped the stream thread for 5 s and then
- * queued the 200,000 refills ahead of every live call for another 21 s (docs/performance.md, "A reset day
- * at scale"). Paced, a step stops the thread for a few milliseconds and the refills go out at most
+ * queued the 200,000 refills ahead of every live call for another 21 s, and with a million its transaction
+ * outlived the transaction timeout, was fenced, and no refill was applied at all (docs/performance.md, "A
+ * reset day at scale"). Paced, a step stops the thread for a few milliseconds and the refills go out at most
  * {@code MAX_REFILLS_PER_STEP / STEP} a second per task, between the live calls; while they do, a live call
  * behind a refill's admitted copy in its partition of ratestream.commands waits for the commit that makes the
  * copy readable (up to the commit interval), as behind any admitted record.
  *
- * <p>In memory, per processor: after a start (a restart, a rebalance) the first sweep starts one interval
- * later, as the single check did. Which budgets a sweep finds due never depends on the pacing, only when their refill is written: a
- * budget written behind the cursor during a sweep is found by the next one. Not thread-safe, as a processor
- * is not.
+ * <p>This holds where a sweep has come to; the processor schedules its steps only while one runs (a
+ * punctuation that did nothing still costs the stream thread a pass of its loop). In memory, per processor:
+ * after a start (a restart, a rebalance) the first sweep starts one interval later, as the single check did.
+ * Which budgets a sweep finds due never depends on the pacing, only when their refill is written: a budget
+ * written behind the cursor during a sweep is found by the next one. Not thread-safe, as a processor is not.
  */
 final class RefillSweep {
 
-    /** How often a step runs (wall clock). */
+    /** How often a step runs (wall clock) while a sweep is under way. */
     static final Duration STEP = Duration.ofMillis(200);
     /** Budgets read per step and task: a few milliseconds of the stream thread. */
     static final int MAX_VISITS_PER_STEP = 1_000;
     /** Refill commands written per step and task: 250 a second. */
     static final int MAX_REFILLS_PER_STEP = 50;
 
-    private final long intervalMillis;
-    /** When the next sweep may start (epoch ms); a sweep runs while {@link #inSweep} is true. */
-    private long nextSweepAt;
     private boolean inSweep;
     /** Where the running sweep's next step starts (inclusive); null: at the first budget. */
     private String cursor;
 
-    /**
-     * @param interval how often a sweep starts; one that is still running then goes on, and the next follows it
-     * @param startedAt when the processor started (epoch ms, wall clock): the first sweep starts an interval later
-     */
-    RefillSweep(Duration interval, long startedAt) {
-        this.intervalMillis = interval.toMillis();
-        this.nextSweepAt = startedAt + intervalMillis;
-    }
-
-    /**
-     * Whether a step should run at {@code now} (epoch ms); starts a sweep when one is due. When this returns
-     * true, the caller reads budgets from {@link #from()} and then calls {@link #stepped}.
-     */
-    boolean step(long now) {
-        if (!inSweep) {
-            if (now < nextSweepAt) {
-                return false;
-            }
-            inSweep = true;
-            cursor = null;
-            nextSweepAt = now + intervalMillis;
+    /** Starts a sweep at the first budget; false, changing nothing, when one is still under way (it goes on). */
+    boolean start() {
+        if (inSweep) {
+            return false;
         }
+        inSweep = true;
+        cursor = null;
         return true;
     }
 
-    /** The first budget key of this step (inclusive); null for the first of the store. */
+    /** The first budget key of the next step (inclusive); null for the first of the store. */
     String from() {
         return cursor;
     }
@@ -74,7 +58,7 @@ final class RefillSweep {
         inSweep = next != null;
     }
 
-    /** Whether a sweep is under way (for tests and the log). */
+    /** Whether a sweep is under way. */
     boolean inSweep() {
         return inSweep;
     }
