@@ -18,8 +18,9 @@ import java.time.Duration;
  * <p>This holds where a sweep has come to; the processor schedules its steps only while one runs (a
  * punctuation that did nothing still costs the stream thread a pass of its loop). In memory, per processor:
  * after a start (a restart, a rebalance) the first sweep starts one interval later, as the single check did.
- * Which budgets a sweep finds due never depends on the pacing, only when their refill is written: a budget
- * written behind the cursor during a sweep is found by the next one. Not thread-safe, as a processor is not.
+ * Whether a budget is refilled never depends on the pacing, only when: a budget written behind the cursor
+ * during a sweep, or one that falls due behind it (a sweep that runs across midnight UTC), is found by the
+ * next sweep. Not thread-safe, as a processor is not.
  */
 final class RefillSweep {
 
