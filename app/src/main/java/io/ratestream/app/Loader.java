@@ -74,9 +74,9 @@ public final class Loader {
 
     /**
      * Budgets a load keeps sent but not yet applied, at most, unless {@link #withMaxInFlight} says otherwise. With
-     * 2,000, live calls behind a load of 200,000 budgets waited 0.33-0.78 s once it was under way (the commit
+     * 2,000, live calls behind a load of 200,000 budgets waited 0.33-0.58 s once it was under way (the commit
      * interval and a little queue) on the 2-core machine of docs/performance.md, and the load took 68 s; with
-     * 10,000, 36 s and waits of 0.55-6.3 s; with no limit, 46 s and almost no call answered until it was over.
+     * 10,000, 35 s and waits of 0.64-4.8 s; with no limit, 39 s and almost no call answered until it was over.
      */
     public static final int DEFAULT_MAX_IN_FLIGHT = 2_000;
 
