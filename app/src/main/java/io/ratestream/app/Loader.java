@@ -57,8 +57,8 @@ import org.apache.kafka.common.utils.Utils;
  * million budgets take minutes, bound by the streams app, not by round trips). The bound is for the live
  * calls of a running system: the budgets go to the partitions of the command topics that the calls use, and
  * a load that wrote a million at once would queue them ahead of every call for as long as the streams app
- * takes to apply them (docs/performance.md, "Loading into a live system"). Whether the streams app rates with the loaded profiles is checked with a
- * few probes, not one per profile: see {@link #awaitProfiles}.
+ * takes to apply them (docs/performance.md, "Loading into a live system"). Whether the streams app rates
+ * with the loaded profiles is checked with a few probes, not one per profile: see {@link #awaitProfiles}.
  *
  * <p><b>Progress and time limits.</b> With {@link #withProgress}, it prints a line at most every
  * interval: records sent, acknowledged by Kafka, budgets applied by the streams app (answered), the rates
@@ -156,7 +156,7 @@ public final class Loader {
 
     /**
      * This loader keeping at most {@code budgets} sent and not yet applied (0: no limit, every budget written at
-     * once, as fast as Kafka takes them: for a system that serves no calls yet).
+     * once; a system that serves no calls yet loads fastest with about 10,000, docs/performance.md).
      */
     public Loader withMaxInFlight(int budgets) {
         if (budgets < 0) {

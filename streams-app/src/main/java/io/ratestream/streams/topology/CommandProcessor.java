@@ -27,7 +27,6 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -90,8 +89,6 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
     private StoreLedger ledger;
     /** The refill check's progress; null when it never runs. */
     private RefillSweep refills;
-    /** The steps of the sweep under way; null between sweeps. */
-    private Cancellable refillSteps;
     private CommandHandler handler;
     /** The command being processed, once it has been read. */
     private Command current;
@@ -372,8 +369,8 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
      * {@link RefillSweep#STEP} until a step has read the last budget. A sweep still under way goes on.
      */
     private void startRefillSweep(long now) {
-        if (refills.start()) {
-            refillSteps = context.schedule(RefillSweep.STEP, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills);
+        if (!refills.running()) {
+            refills.start(context.schedule(RefillSweep.STEP, PunctuationType.WALL_CLOCK_TIME, this::writeDueRefills));
             writeDueRefills(now);
         }
     }
@@ -425,10 +422,6 @@ final class CommandProcessor implements Processor<byte[], byte[], String, Object
             next = null;
         }
         refills.stepped(next);
-        if (!refills.inSweep()) {
-            refillSteps.cancel();
-            refillSteps = null;
-        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ratestream.streams.topology;
 
 import java.time.Duration;
+import org.apache.kafka.streams.processor.Cancellable;
 
 /**
  * Paces the monthly refill check of one task: a sweep over the task's budgets starts once every check
@@ -15,8 +16,9 @@ import java.time.Duration;
  * behind a refill's admitted copy in its partition of ratestream.commands waits for the commit that makes the
  * copy readable (up to the commit interval), as behind any admitted record.
  *
- * <p>This holds where a sweep has come to; the processor schedules its steps only while one runs (a
- * punctuation that did nothing still costs the stream thread a pass of its loop). In memory, per processor:
+ * <p>This holds where a sweep has come to and the punctuation of its steps, which runs only while a sweep
+ * does: under exactly-once every punctuation that fires makes its task commit, even one that did nothing.
+ * In memory, per processor:
  * after a start (a restart, a rebalance) the first sweep starts one interval later, as the single check did.
  * Whether a budget is refilled never depends on the pacing, only when: a budget written behind the cursor
  * during a sweep, or one that falls due behind it (a sweep that runs across midnight UTC), is found by the
@@ -31,18 +33,20 @@ final class RefillSweep {
     /** Refill commands written per step and task: 250 a second. */
     static final int MAX_REFILLS_PER_STEP = 50;
 
-    private boolean inSweep;
+    /** The steps of the sweep under way, cancelled when it ends; null between sweeps. */
+    private Cancellable steps;
     /** Where the running sweep's next step starts (inclusive); null: at the first budget. */
     private String cursor;
 
-    /** Starts a sweep at the first budget; false, changing nothing, when one is still under way (it goes on). */
-    boolean start() {
-        if (inSweep) {
-            return false;
-        }
-        inSweep = true;
+    /** Whether a sweep is under way. */
+    boolean running() {
+        return steps != null;
+    }
+
+    /** A sweep starts at the first budget; {@code steps} is the punctuation of its next steps. */
+    void start(Cancellable steps) {
+        this.steps = steps;
         cursor = null;
-        return true;
     }
 
     /** The first budget key of the next step (inclusive); null for the first of the store. */
@@ -52,15 +56,13 @@ final class RefillSweep {
 
     /**
      * The step stopped before {@code next}, the first budget it did not read; null when it read the last
-     * budget of the store, which ends the sweep.
+     * budget of the store, which ends the sweep and cancels its steps.
      */
     void stepped(String next) {
         cursor = next;
-        inSweep = next != null;
-    }
-
-    /** Whether a sweep is under way. */
-    boolean inSweep() {
-        return inSweep;
+        if (next == null) {
+            steps.cancel();
+            steps = null;
+        }
     }
 }
