@@ -49,6 +49,8 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<byte[]> {
     private int inFlight;
     private boolean paused;
     private boolean closing;
+    /** A flush of this connection is queued on its event loop: answers written before it runs share it. */
+    private boolean flushPending;
 
     JsonRpcHandler(JsonRpcProtocol protocol, int maxRequestBytes, int maxInFlight, JsonRpcMetrics metrics) {
         this.protocol = protocol;
@@ -124,7 +126,16 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<byte[]> {
         inFlight--;
         // A closed connection drops its pending responses quietly.
         if (response != null && response.length > 0 && ctx.channel().isActive()) {
-            ctx.writeAndFlush(line(response));
+            ctx.write(line(response));
+            if (!flushPending) {
+                // One flush, one write to the socket, for every answer of this connection that is queued on
+                // the event loop now: they came in the same batch of replies.
+                flushPending = true;
+                ctx.executor().execute(() -> {
+                    flushPending = false;
+                    ctx.flush();
+                });
+            }
         }
         updateReading(ctx);
     }
