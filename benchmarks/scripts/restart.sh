@@ -14,8 +14,14 @@
 #   aot    $JAVA25 with -XX:AOTCache: the cache the first instance wrote at its stop, trained by WARM_LOAD
 #          (JEP 483 classes, JEP 515 method profiles; the first instance then runs on $JAVA25 too)
 #
+# With PAIR=1 there are two instances (both JDK 17, `--standby-replicas 1` as by default), and each restart
+# stops the first one while the Go client runs: the client starts, STOP_AT (5) seconds later the instance
+# is stopped and started again at once, and the client goes on for AFTER in all, so its lines show what a
+# rolling restart costs the calls: the other instance taking the partitions, then giving them back to a
+# restarted, cold instance.
+#
 # usage: benchmarks/scripts/restart.sh
-#   env: RESTARTS ("jdk17 jdk17"), WARM_LOAD (60s), AFTER (60s), EVERY (5s), JAVA25
+#   env: RESTARTS ("jdk17 jdk17"), PAIR (0), STOP_AT (5), WARM_LOAD (60s), AFTER (60s), EVERY (5s), JAVA25
 #        (/usr/lib/jvm/temurin-25-jdk-amd64/bin/java), PORT_BASE (5 -> Kafka 59092, JSON-RPC 52001, HTTP
 #        58000), KEEP (1 keeps the temp dir and the logs), RATESTREAM_JAVA_OPTS (more JVM options, every
 #        process), STREAMS_ARGS (more `streams` flags)
@@ -65,6 +71,12 @@ else
   start_streams java ""
 fi
 await streams '.*running against' 300 >/dev/null
+if [[ ${PAIR:-0} == 1 ]]; then
+  step "starting the second streams instance (streams2)"
+  RATESTREAM_JAVA_OPTS=$base_opts start streams2 streams --bootstrap "127.0.0.1:$kafka_port" \
+    --state-dir "$dir/streams2" ${STREAMS_ARGS:-}
+  await streams2 '.*running against' 300 >/dev/null
+fi
 step "starting the gateway on $rpc_port (JSON-RPC) and $http_port (HTTP)"
 RATESTREAM_JAVA_OPTS=$base_opts start gateway gateway --bootstrap "127.0.0.1:$kafka_port" --jsonrpc-port "$rpc_port" \
   --http-port "$http_port"
@@ -79,6 +91,26 @@ go_client() { # DURATION [-pid PID]
 }
 step "warming the gateway and the first instance: Go client for ${WARM_LOAD:-60s}"
 go_client "${WARM_LOAD:-60s}" | tail -n 1
+
+if [[ ${PAIR:-0} == 1 ]]; then
+  n=0
+  for variant in $restarts; do
+    n=$((n + 1))
+    [[ $variant == jdk17 ]] || fail "PAIR=1 restarts on JDK 17 only (RESTARTS lists jdk17 for each restart)"
+    step "restart $n of the first instance under load: Go client for ${AFTER:-60s}, the stop at ${STOP_AT:-5} s"
+    go_client "${AFTER:-60s}" -pid "${pid_of[streams2]}" &
+    client=$!
+    sleep "${STOP_AT:-5}"
+    stop streams
+    mv "$dir/streams.log" "$dir/streams-$n.log"
+    start_streams java ""
+    started=$start_us
+    running=$(await streams '.*running against' 300)
+    step "restart $n: stopped in $stop_ms ms, running again $(ms_since "$started" "$running") ms after its start"
+    wait "$client"
+  done
+  exit 0
+fi
 
 n=0
 for variant in $restarts; do
