@@ -131,10 +131,15 @@ final class JsonRpcHandler extends SimpleChannelInboundHandler<byte[]> {
                 // One flush, one write to the socket, for every answer of this connection that is queued on
                 // the event loop now: they came in the same batch of replies.
                 flushPending = true;
-                ctx.executor().execute(() -> {
-                    flushPending = false;
+                try {
+                    ctx.executor().execute(() -> {
+                        flushPending = false;
+                        ctx.flush();
+                    });
+                } catch (RejectedExecutionException e) {
+                    flushPending = false; // the loop is stopping: this answer goes now, if it still can
                     ctx.flush();
-                });
+                }
             }
         }
         updateReading(ctx);
