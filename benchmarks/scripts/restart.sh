@@ -34,6 +34,7 @@ kafka_port=${base}9092 rpc_port=${base}2001 http_port=${base}8000
 require java curl go
 require_free_ports "$kafka_port" "$rpc_port" "$http_port"
 for variant in $restarts; do
+  [[ ${PAIR:-0} != 1 || $variant == jdk17 ]] || fail "PAIR=1 restarts on JDK 17 only (RESTARTS lists jdk17 for each restart)"
   case $variant in
     jdk17) ;;
     jdk25 | aot) [[ -x $java25 ]] || fail "$variant needs JDK 25 at $java25 (set JAVA25)" ;;
@@ -96,7 +97,6 @@ if [[ ${PAIR:-0} == 1 ]]; then
   n=0
   for variant in $restarts; do
     n=$((n + 1))
-    [[ $variant == jdk17 ]] || fail "PAIR=1 restarts on JDK 17 only (RESTARTS lists jdk17 for each restart)"
     step "restart $n of the first instance under load: Go client for ${AFTER:-60s}, the stop at ${STOP_AT:-5} s"
     go_client "${AFTER:-60s}" -pid "${pid_of[streams2]}" &
     client=$!
