@@ -45,17 +45,23 @@ public final class GatewayApp implements AutoCloseable {
     private final KafkaHealth kafka;
     private final ReplyListener replies;
     private final CommandPublisher publisher;
+    private final JsonRpcProtocol protocol;
+    private final TlsContexts tls;
     private final JsonRpcServer tcp;
     private final Javalin http;
+    private boolean listening;
+    private volatile boolean httpStarted;
     private boolean closed;
 
     private GatewayApp(GatewayConfig config, Gateway gateway, KafkaHealth kafka, ReplyListener replies,
-            CommandPublisher publisher, JsonRpcServer tcp, Javalin http) {
+            CommandPublisher publisher, JsonRpcProtocol protocol, TlsContexts tls, JsonRpcServer tcp, Javalin http) {
         this.config = config;
         this.gateway = gateway;
         this.kafka = kafka;
         this.replies = replies;
         this.publisher = publisher;
+        this.protocol = protocol;
+        this.tls = tls;
         this.tcp = tcp;
         this.http = http;
     }
@@ -66,6 +72,23 @@ public final class GatewayApp implements AutoCloseable {
      * else, with a message naming the file.
      */
     public static GatewayApp start(GatewayConfig config) {
+        GatewayApp app = startWithoutListeners(config);
+        try {
+            app.listen();
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+        return app;
+    }
+
+    /**
+     * Starts the gateway's Kafka clients and reply listener but opens no port: {@link #listen()} opens them.
+     * Until then only {@link #openLoopbackListener()} reaches the service; {@code ratestream dev} warms the
+     * JIT up through one, so that its public ports accept no client before the ready line. A failure
+     * half-way closes what was started before it is thrown.
+     */
+    public static GatewayApp startWithoutListeners(GatewayConfig config) {
         TlsContexts tls = config.tls() == null ? null : TlsContexts.load(config.tls());
         ObjectMapper mapper = Json.newMapper();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -87,27 +110,53 @@ public final class GatewayApp implements AutoCloseable {
                     Clock.systemUTC(), instanceName(), new RecentActivity(Clock.systemUTC()),
                     new Guard(config.authenticator(), metrics));
             JsonRpcProtocol protocol = new JsonRpcProtocol(gateway, mapper);
-            JsonRpcServer tcp = started(started, new JsonRpcServer(new JsonRpcServer.Config(config.bind(),
-                    config.jsonRpcPort(), config.maxRequestBytes(), config.idleTimeout()), config.connectionLimits(),
-                    protocol, tls));
-            tcp.start();
+            JsonRpcServer tcp = new JsonRpcServer(new JsonRpcServer.Config(config.bind(), config.jsonRpcPort(),
+                    config.maxRequestBytes(), config.idleTimeout()), config.connectionLimits(), protocol, tls);
             registerListenerMetrics(metrics, tcp.metrics());
             Javalin http = HttpApi.create(gateway, mapper, Clock.systemUTC(), metrics,
                     (body, caller, key) -> jsonRpcOverHttp(mapper, protocol, body, caller, key),
                     config.maxRequestBytes(), tls);
-            try {
-                http.start(config.bind(), config.httpPort());
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.httpPort()
-                        + " (is the port in use? stop the other process or pass --http-port): " + e.getMessage(), e);
-            }
-            LOG.info("gateway listening: JSON-RPC{} {}:{}, {} {}:{}", tls == null ? "" : " over TLS", config.bind(),
-                    tcp.port(), tls == null ? "HTTP" : "HTTPS", config.bind(), http.port());
-            return new GatewayApp(config, gateway, kafka, replies, publisher, tcp, http);
+            return new GatewayApp(config, gateway, kafka, replies, publisher, protocol, tls, tcp, http);
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
         }
+    }
+
+    /**
+     * Opens the configured ports: JSON-RPC over TCP, then HTTP; returns when both accept connections.
+     *
+     * @throws IllegalStateException when a port cannot be bound (the message says what to do; the caller
+     *     closes the gateway), or when already listening or closed
+     */
+    public synchronized void listen() {
+        if (listening || closed) {
+            throw new IllegalStateException(closed ? "the gateway is closed" : "the gateway already listens");
+        }
+        listening = true;
+        tcp.start();
+        try {
+            http.start(config.bind(), config.httpPort());
+            httpStarted = true;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.httpPort()
+                    + " (is the port in use? stop the other process or pass --http-port): " + e.getMessage(), e);
+        }
+        LOG.info("gateway listening: JSON-RPC{} {}:{}, {} {}:{}", tls == null ? "" : " over TLS", config.bind(),
+                tcp.port(), tls == null ? "HTTP" : "HTTPS", config.bind(), http.port());
+    }
+
+    /**
+     * A JSON-RPC over TCP listener on 127.0.0.1 and a free port ({@link JsonRpcServer#port()}), plain TCP,
+     * with the same service, access control and connection limits as the public one but not counted in its
+     * metrics: for the process's own calls (the warm-up of {@code ratestream dev}) before {@link #listen()}.
+     * The caller closes it.
+     */
+    public JsonRpcServer openLoopbackListener() {
+        JsonRpcServer server = new JsonRpcServer(new JsonRpcServer.Config("127.0.0.1", 0, config.maxRequestBytes(),
+                config.idleTimeout()), config.connectionLimits(), protocol, null);
+        server.start();
+        return server;
     }
 
     /** The JSON-RPC listener's ceilings, as Prometheus sees them (docs/limits.md). */
@@ -177,13 +226,16 @@ public final class GatewayApp implements AutoCloseable {
         }
     }
 
-    /** The port JSON-RPC over TCP listens on. */
+    /** The port JSON-RPC over TCP listens on; {@link #listen()} first. */
     public int jsonRpcPort() {
         return tcp.port();
     }
 
-    /** The port HTTP listens on. */
+    /** The port HTTP listens on; {@link #listen()} first. */
     public int httpPort() {
+        if (!httpStarted) {
+            throw new IllegalStateException("HTTP is not listening");
+        }
         return http.port();
     }
 
@@ -229,7 +281,9 @@ public final class GatewayApp implements AutoCloseable {
         if (gateway.waiting() > 0) {
             LOG.warn("closing with {} requests still waiting for replies", gateway.waiting());
         }
-        http.stop();
+        if (httpStarted) {
+            http.stop();
+        }
         tcp.close();
         try {
             replies.close();

@@ -42,6 +42,15 @@ public final class DevStack implements AutoCloseable {
      */
     public static DevStack start(StreamsAppConfig streamsConfig, GatewayConfig gatewayConfig, Duration timeout,
             Preload preload) throws Exception {
+        return start(streamsConfig, gatewayConfig, timeout, preload, true);
+    }
+
+    /**
+     * As {@link #start(StreamsAppConfig, GatewayConfig, Duration, Preload)}; with {@code listen} false the
+     * gateway opens no port until {@code gateway().listen()} (see {@link GatewayApp#startWithoutListeners}).
+     */
+    public static DevStack start(StreamsAppConfig streamsConfig, GatewayConfig gatewayConfig, Duration timeout,
+            Preload preload, boolean listen) throws Exception {
         TopicSetup.ensure(streamsConfig.bootstrapServers(), streamsConfig.kafkaProperties(), streamsConfig.partitions(),
                 streamsConfig.replication());
         StreamsApp streams = StreamsApp.start(streamsConfig);
@@ -53,7 +62,8 @@ public final class DevStack implements AutoCloseable {
             if (preload != null) {
                 preload.report = load(streams, preload.data(), preload.tenant(), timeout);
             }
-            GatewayApp gateway = GatewayApp.start(gatewayConfig);
+            GatewayApp gateway = listen ? GatewayApp.start(gatewayConfig)
+                    : GatewayApp.startWithoutListeners(gatewayConfig);
             DevStack stack = new DevStack(streams, gateway);
             if (!gateway.awaitReady(timeout)) {
                 stack.close();

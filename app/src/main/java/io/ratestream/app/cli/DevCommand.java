@@ -3,8 +3,10 @@ package io.ratestream.app.cli;
 import io.ratestream.app.DevStack;
 import io.ratestream.app.Loader;
 import io.ratestream.app.bench.WarmUp;
+import io.ratestream.gateway.GatewayApp;
 import io.ratestream.gateway.GatewayConfig;
 import io.ratestream.gateway.auth.Authenticator;
+import io.ratestream.gateway.jsonrpc.JsonRpcServer;
 import io.ratestream.gateway.tls.TlsSettings;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.files.DataSet;
@@ -66,11 +68,18 @@ final class DevCommand implements Callable<Integer> {
 
     /** Seconds of queries driven through the gateway before the ready line (see {@link WarmUp}). */
     static final int DEFAULT_WARM_UP_SECONDS = 10;
+    /**
+     * The warm-up's connections and calls in flight on each: the shape of the issue 13 load (Go's client, 50
+     * x 4), which compiles the batching paths a lighter warm-up leaves cold (docs/performance.md, "Warm-up").
+     */
+    private static final int WARM_UP_CONNECTIONS = 50;
+    private static final int WARM_UP_IN_FLIGHT = 4;
 
     @Option(names = "--warm-up-seconds", defaultValue = "" + DEFAULT_WARM_UP_SECONDS,
             description = "seconds of queries (GetCost, GetMaxSessionTime; they change nothing and are not kept) "
-                    + "sent through the JSON-RPC port before the ready line, so that the JIT has compiled a "
-                    + "call's paths when clients come; 0 skips it, as do --auth and TLS. From the start until "
+                    + "sent through a JSON-RPC listener of its own on 127.0.0.1 before the ports open and the "
+                    + "ready line, so that the JIT has compiled a call's paths when clients come; 0 skips it, as "
+                    + "does --auth. From the start until "
                     + "then, debits, sessions and queries also run through the topology inside the process, on "
                     + "the demo data, writing nothing to Kafka (0 skips that too) (default: ${DEFAULT-VALUE})")
     int warmUpSeconds;
@@ -86,22 +95,24 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
-    /** Drives {@link WarmUp} through the gateway's JSON-RPC port, unless it is off or cannot call. */
-    private void warmUp(boolean guarded, int jsonRpcPort) throws Exception {
+    /**
+     * Drives {@link WarmUp} through a loopback JSON-RPC listener of the gateway's own, before its ports
+     * open, unless it is off or cannot call.
+     */
+    private void warmUp(boolean guarded, GatewayApp gateway) throws Exception {
         if (warmUpSeconds <= 0) {
             return;
         }
         if (guarded) {
-            System.out.println("warm-up skipped: it calls without an API key or TLS (--auth, --tls-cert are on)");
+            System.out.println("warm-up skipped: it calls without an API key (--auth is on)");
             return;
         }
-        String host = Ports.isWildcard(listeners.bind) ? "127.0.0.1" : listeners.bind;
-        try {
-            WarmUp.Result result = WarmUp.run(host + ":" + jsonRpcPort, Duration.ofSeconds(warmUpSeconds), 8, 8,
-                    System.out);
+        try (JsonRpcServer loopback = gateway.openLoopbackListener()) {
+            WarmUp.Result result = WarmUp.run("127.0.0.1:" + loopback.port(), Duration.ofSeconds(warmUpSeconds),
+                    WARM_UP_CONNECTIONS, WARM_UP_IN_FLIGHT, System.out);
             System.out.printf("warmed up: %d queries in %.1f s, %d failed (--warm-up-seconds 0 skips this)%n",
                     result.calls(), result.seconds(), result.errors());
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
             // the stack serves anyway, only colder: say so and go on
             System.out.println("warm-up skipped: " + e.getMessage());
         }
@@ -142,7 +153,7 @@ final class DevCommand implements Callable<Integer> {
                             .withPorts(listeners.jsonRpcPort, listeners.httpPort)
                             .withKafkaProperties(kafkaProperties.values).withTls(tlsSettings)
                             .withAuthenticator(authenticator),
-                    Duration.ofSeconds(120), demo);
+                    Duration.ofSeconds(120), demo, false);
         } catch (Exception | Error e) {
             broker.close();
             throw e;
@@ -161,6 +172,26 @@ final class DevCommand implements Callable<Integer> {
                     + "%d tariff plans, %d budgets%n", report.ratingProfiles(), report.destinations(),
                     report.tariffPlans(), report.budgets());
         }
+        // The ports open after the warm-up: a client that connects as soon as a port accepts finds a warm stack
+        warmUp(authenticator.enabled(), stack.gateway());
+        if (topologyWarmUp != null) {
+            long commands = topologyWarmUp.stop();
+            System.out.printf("warmed up the command path: %d commands through the topology in this process, %d "
+                    + "refused (nothing written to Kafka)%n", commands, topologyWarmUp.refused());
+        }
+        try {
+            stack.gateway().listen();
+        } catch (RuntimeException e) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                stopped.join(); // Ctrl-C during the warm-up: the hook has closed the gateway, and closes the rest
+                return 0;
+            }
+            stack.close();
+            broker.close();
+            throw e;
+        }
         int http = stack.gateway().httpPort();
         String scheme = tls.httpScheme();
         System.out.printf("Kafka     %s%nJSON-RPC  %s:%d%s%nHTTP      %s://%s:%d  (status page: /)%n",
@@ -171,12 +202,6 @@ final class DevCommand implements Callable<Integer> {
                 + "&ts=2012-02-02T17:30:00Z&te=2012-02-02T18:30:00Z'%n",
                 tlsSettings == null ? "" : "--cacert CA.pem ",
                 authenticator.enabled() ? "-H 'Authorization: Bearer KEY' " : "", scheme, http);
-        warmUp(authenticator.enabled() || tlsSettings != null, stack.gateway().jsonRpcPort());
-        if (topologyWarmUp != null) {
-            long commands = topologyWarmUp.stop();
-            System.out.printf("warmed up the command path: %d commands through the topology in this process, %d "
-                    + "refused (nothing written to Kafka)%n", commands, topologyWarmUp.refused());
-        }
         System.out.printf("ready in %.1f s (data in %s); Ctrl-C stops%n", (System.nanoTime() - started) / 1e9,
                 dataDir.toAbsolutePath());
         System.out.flush();

@@ -1,11 +1,13 @@
 package io.ratestream.app.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ratestream.app.DevStack;
 import io.ratestream.app.Loader;
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.gateway.jsonrpc.JsonRpcServer;
 import io.ratestream.schemas.command.Command;
 import io.ratestream.schemas.files.CgratesFiles;
 import io.ratestream.schemas.files.DataSet;
@@ -15,7 +17,16 @@ import io.ratestream.streams.StreamsAppConfig;
 import io.ratestream.testkit.junit.KafkaBroker;
 import io.ratestream.testkit.junit.KafkaBrokerExtension;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The warm-up `dev` runs before its ready line drives queries through the real gateway and pipeline,
- * and leaves nothing in the command log: every call went to ratestream.queries.
+ * and leaves nothing in the command log: every call went to ratestream.queries. It goes through a
+ * loopback listener of the gateway's own while the public ports stay closed until the gateway listens.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class WarmUpTest {
@@ -71,6 +83,56 @@ class WarmUpTest {
             long queried = endOffsets(broker, Topics.QUERIES).entrySet().stream()
                     .mapToLong(e -> e.getValue() - queriesBefore.get(e.getKey())).sum();
             assertThat(queried).isEqualTo(result.calls());
+        }
+    }
+
+    @Test
+    void shouldAnswerOnTheLoopbackListenerWhileThePortsStayClosedUntilListen(KafkaBroker broker, @TempDir Path state)
+            throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        int jsonRpcPort = freePort();
+        int httpPort = freePort();
+        try (DevStack stack = DevStack.start(StreamsAppConfig.defaults(broker.bootstrapServers(), state)
+                        .withApplicationId("warm-up-ports-" + run).withRefillCheck(null),
+                GatewayConfig.defaults(broker.bootstrapServers()).withPorts(jsonRpcPort, httpPort),
+                Duration.ofSeconds(90), null, false)) {
+            try (JsonRpcServer loopback = stack.gateway().openLoopbackListener()) {
+                WarmUp.Result warmUp = WarmUp.run("127.0.0.1:" + loopback.port(), Duration.ofSeconds(1), 2, 2,
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+                assertThat(warmUp.calls()).isPositive();
+                assertThat(warmUp.errors()).isZero();
+                assertThat(accepts(jsonRpcPort)).as("the JSON-RPC port during the warm-up").isFalse();
+                assertThat(accepts(httpPort)).as("the HTTP port during the warm-up").isFalse();
+                assertThatThrownBy(() -> stack.gateway().jsonRpcPort()).isInstanceOf(IllegalStateException.class);
+            }
+
+            stack.gateway().listen();
+
+            assertThat(stack.gateway().jsonRpcPort()).isEqualTo(jsonRpcPort);
+            assertThat(stack.gateway().httpPort()).isEqualTo(httpPort);
+            WarmUp.Result served = WarmUp.run("127.0.0.1:" + jsonRpcPort, Duration.ofSeconds(1), 1, 2,
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertThat(served.calls()).isPositive();
+            assertThat(served.errors()).isZero();
+            HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/health/live")).build(), BodyHandlers.ofString());
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> stack.gateway().listen()).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
