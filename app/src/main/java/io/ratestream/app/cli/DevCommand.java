@@ -79,7 +79,7 @@ final class DevCommand implements Callable<Integer> {
             description = "seconds of queries (GetCost, GetMaxSessionTime; they change nothing and are not kept) "
                     + "sent through a JSON-RPC listener of its own on 127.0.0.1 before the ports open and the "
                     + "ready line, so that the JIT has compiled a call's paths when clients come; 0 skips it, as "
-                    + "does --auth. From the start until "
+                    + "do --auth and --tls-client-ca. From the start until "
                     + "then, debits, sessions and queries also run through the topology inside the process, on "
                     + "the demo data, writing nothing to Kafka (0 skips that too) (default: ${DEFAULT-VALUE})")
     int warmUpSeconds;
@@ -96,6 +96,14 @@ final class DevCommand implements Callable<Integer> {
     }
 
     /**
+     * Whether the ports ask for what the warm-up's loopback listener would not: an API key (--auth) or a
+     * client certificate (--tls-client-ca). Then the warm-up is skipped.
+     */
+    static boolean warmUpWouldBypassAccessControl(Authenticator authenticator, TlsSettings tls) {
+        return authenticator.enabled() || (tls != null && tls.verifiesClients());
+    }
+
+    /**
      * Drives {@link WarmUp} through a loopback JSON-RPC listener of the gateway's own, before its ports
      * open, unless it is off or cannot call.
      */
@@ -104,7 +112,9 @@ final class DevCommand implements Callable<Integer> {
             return;
         }
         if (guarded) {
-            System.out.println("warm-up skipped: it calls without an API key (--auth is on)");
+            // its loopback listener would take calls without the key or client certificate the ports ask for
+            System.out.println("warm-up skipped: it calls without an API key or client certificate (--auth or "
+                    + "--tls-client-ca is on)");
             return;
         }
         try (JsonRpcServer loopback = gateway.openLoopbackListener()) {
@@ -173,7 +183,7 @@ final class DevCommand implements Callable<Integer> {
                     report.tariffPlans(), report.budgets());
         }
         // The ports open after the warm-up: a client that connects as soon as a port accepts finds a warm stack
-        warmUp(authenticator.enabled(), stack.gateway());
+        warmUp(warmUpWouldBypassAccessControl(authenticator, tlsSettings), stack.gateway());
         if (topologyWarmUp != null) {
             long commands = topologyWarmUp.stop();
             System.out.printf("warmed up the command path: %d commands through the topology in this process, %d "

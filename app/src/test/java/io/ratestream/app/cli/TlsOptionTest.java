@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratestream.gateway.GatewayConfig;
+import io.ratestream.gateway.auth.Authenticator;
+import io.ratestream.gateway.tls.TlsSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,5 +50,18 @@ class TlsOptionTest {
         assertThatThrownBy(() -> command.tls.settings()).hasMessage("TLS certificate chain file " + dir
                 + " is not a readable file: check --tls-cert and the file's permissions");
         assertThat(command.tls.httpScheme()).isEqualTo("https");
+    }
+
+    @Test
+    void shouldSkipDevsWarmUpWhenClientsMustShowACertificate() throws Exception {
+        Path cert = Files.writeString(dir.resolve("server.pem"), "x");
+        Path key = Files.writeString(dir.resolve("server.key"), "x");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+
+        assertThat(DevCommand.warmUpWouldBypassAccessControl(Authenticator.open(), null)).isFalse();
+        assertThat(DevCommand.warmUpWouldBypassAccessControl(Authenticator.open(), new TlsSettings(cert, key, null)))
+                .isFalse();
+        assertThat(DevCommand.warmUpWouldBypassAccessControl(Authenticator.open(), new TlsSettings(cert, key, ca)))
+                .isTrue();
     }
 }
