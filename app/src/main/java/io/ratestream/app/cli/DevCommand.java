@@ -192,14 +192,9 @@ final class DevCommand implements Callable<Integer> {
         try {
             stack.gateway().listen();
         } catch (RuntimeException e) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                stopped.join(); // Ctrl-C during the warm-up: the hook has closed the gateway, and closes the rest
-                return 0;
+            if (!closeUnlessShuttingDown(hook, stopped, stack, broker)) {
+                return 0; // Ctrl-C during the warm-up: the hook has closed the gateway, not a failure to report
             }
-            stack.close();
-            broker.close();
             throw e;
         }
         int http = stack.gateway().httpPort();
@@ -223,14 +218,24 @@ final class DevCommand implements Callable<Integer> {
         }
         System.err.printf("ratestream dev: exiting with status 1: the streams client stopped by itself (%s)%n",
                 StreamsApp.describe(stack.streams().failure().join()));
+        closeUnlessShuttingDown(hook, stopped, stack, broker);
+        return 1;
+    }
+
+    /**
+     * Closes the stack and the broker here, unless the JVM is already shutting down: then the shutdown hook
+     * closes them, and this waits for it. Returns whether it closed them.
+     */
+    private static boolean closeUnlessShuttingDown(Thread hook, CompletableFuture<Void> stopped, DevStack stack,
+            EmbeddedBroker broker) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            stopped.join(); // already shutting down: the hook closes everything
-            return 1;
+        } catch (IllegalStateException shuttingDown) {
+            stopped.join();
+            return false;
         }
         stack.close();
         broker.close();
-        return 1;
+        return true;
     }
 }
